@@ -1,0 +1,44 @@
+# Every target works on a fresh machine with only Go installed: tools are run
+# through the Go module proxy at pinned versions.
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+# The root module plus every other module of the repo that exists.
+MODULES     := . $(foreach m,conformance examples,$(if $(wildcard $(m)/go.mod),$(m)))
+BENCHTIME   ?= 1x
+COUNT       ?= 6
+
+.PHONY: test fmt-check vet staticcheck unit demo bench cover soak fuzz
+
+test: fmt-check vet staticcheck unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	@for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...) || exit 1; done
+
+staticcheck:
+	@for m in $(MODULES); do echo "staticcheck ($$m)"; (cd $$m && $(GO) run $(STATICCHECK) ./...) || exit 1; done
+
+unit:
+	@for m in $(MODULES); do echo "go test -race ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
+demo:
+	cd examples && $(GO) run ./quickstart
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(COUNT) ./... | tee bench.txt
+	$(GO) run $(BENCHSTAT) bench.txt
+
+soak:
+	$(GO) test -run='Soak' -tags soak -count=1 -timeout=30m ./...
+
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./fql | grep ^Fuzz); do $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=60s ./fql || exit 1; done
+
+cover:
+	$(GO) test -coverprofile=cover.out ./...
+	$(GO) tool cover -func=cover.out | tail -1
