@@ -56,7 +56,7 @@ func NewCursorPages[T any](fetch func(ctx context.Context, after string) (Page[T
 // Page.Next to the offset of the following page ("" when there is none). Paging stops
 // as with NewCursor, and also when Next is a decimal number at or above a positive
 // Page.Total, so no request is spent on a page that must be empty. Cursor returns the
-// saved position and WithStartCursor resumes from one.
+// position to save and WithStartCursor resumes from one.
 func NewStringOffset[T any](fetch func(ctx context.Context, offset string) (Page[T], error), opts ...Option) *Cursor[T] {
 	if fetch == nil {
 		panic("pagination: NewStringOffset with a nil fetch")

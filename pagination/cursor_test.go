@@ -321,7 +321,8 @@ func TestCursor_NextPage_CancelledContext(t *testing.T) {
 	}
 }
 
-// loopServer hands out the next token from a fixed table, one item per page.
+// loopServer hands out the next token from a fixed table, one item per page. It
+// fails after 50 requests so that a broken loop guard ends the test.
 func loopServer(next map[string]string) (func(context.Context, string) ([]string, string, error), *[]string) {
 	var mu sync.Mutex
 	var calls []string
@@ -329,6 +330,9 @@ func loopServer(next map[string]string) (func(context.Context, string) ([]string
 		mu.Lock()
 		defer mu.Unlock()
 		calls = append(calls, after)
+		if len(calls) > 50 {
+			return nil, "", errors.New("paging never stopped")
+		}
 		return []string{"item@" + after}, next[after], nil
 	}, &calls
 }

@@ -116,6 +116,10 @@ func stream[T any](ctx context.Context, w walker[T], start position, prefetch, p
 		return
 	}
 
+	if err := ctx.Err(); err != nil {
+		yield(nil, pos.fail(err))
+		return
+	}
 	lookahead := max(prefetch, parallelism)
 	fctx, cancel := context.WithCancel(ctx)
 	e := &emitter[T]{ctx: fctx, slots: make(chan chan result[T], lookahead-1)}

@@ -414,3 +414,43 @@ func TestOffset_All_PanicInParallelFetch(t *testing.T) {
 		t.Errorf("range ended after %d items without panicking", n)
 	})
 }
+
+func TestAll_CancelDuringLastPage(t *testing.T) {
+	t.Parallel()
+	// Once the last page has been delivered the walk is complete: cancelling ctx
+	// while the loop handles it is no error.
+	for _, prefetch := range []int{0, 1} {
+		for _, par := range []int{1, 3} {
+			t.Run(fmt.Sprintf("prefetch=%d/parallel=%d", prefetch, par), func(t *testing.T) {
+				t.Parallel()
+				srv := &offsetServer{t: t, n: 45}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				var got []int
+				for v, err := range pagination.NewOffset(10, srv.fetch, pagination.WithPrefetch(prefetch), pagination.WithParallelism(par)).All(ctx) {
+					if err != nil {
+						t.Fatalf("error after the last page: %v", err)
+					}
+					got = append(got, v)
+					if v == 40 {
+						cancel()
+					}
+				}
+				if !slices.Equal(got, seq(45)) {
+					t.Errorf("items = %v", got)
+				}
+			})
+		}
+	}
+	srv := &cursorServer{n: 25, size: 10}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	for v, err := range pagination.NewCursor(srv.fetch).All(ctx) {
+		if err != nil {
+			t.Fatalf("cursor: error after the last page: %v", err)
+		}
+		if v == 20 {
+			cancel()
+		}
+	}
+}

@@ -147,7 +147,8 @@ func newConfig(opts []Option) config {
 // caller is working through. The default is 1: page n+1 is fetched while the caller
 // handles page n. Zero turns background fetching off entirely (parallel offset
 // fetches included): every request is made on the caller's goroutine, when the caller
-// asks for the next item. WithPrefetch panics if n is negative. Explicit paging with
+// asks for the next item. Pages fetched ahead stay in memory until the loop reaches
+// them. WithPrefetch panics if n is negative. Explicit paging with
 // NextPage never fetches ahead.
 func WithPrefetch(n int) Option {
 	if n < 0 {
