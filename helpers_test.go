@@ -1,0 +1,177 @@
+package falcon
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/falconioc/falcon/internal/testutil"
+)
+
+const (
+	testClientID = "test-client-id"
+	testSecret   = "Sup3rS3cretValue-do-not-leak"
+	testCID      = "0123456789abcdef0123456789abcdef"
+)
+
+// fakeFalcon is a minimal Falcon API: the token and revoke endpoints with
+// bookkeeping, bearer checks, and a pluggable handler for API paths.
+type fakeFalcon struct {
+	mu         sync.Mutex
+	region     string        // X-Cs-Region on token answers
+	expiresIn  int           // seconds; 1799 when zero
+	tokenFail  int           // status for token answers; 0 issues tokens
+	tokenBody  string        // body for failed token answers
+	tokenGate  chan struct{} // when set, token answers wait for it
+	name       string
+	tokenForms []url.Values
+	issued     []string
+	revoked    []string
+	revokeAuth []string
+	apiCalls   []*http.Request
+	apiTimes   []time.Time
+	api        http.HandlerFunc
+}
+
+func newFake(name string, api http.HandlerFunc) *fakeFalcon {
+	return &fakeFalcon{name: name, api: api}
+}
+
+func (f *fakeFalcon) tokenCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.tokenForms)
+}
+
+func (f *fakeFalcon) calls() []*http.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*http.Request(nil), f.apiCalls...)
+}
+
+func (f *fakeFalcon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case tokenPath:
+		f.serveToken(w, r)
+		return
+	case revokePath:
+		_ = r.ParseForm()
+		id, sec, _ := r.BasicAuth()
+		f.mu.Lock()
+		f.revoked = append(f.revoked, r.PostForm.Get("token"))
+		f.revokeAuth = append(f.revokeAuth, id+":"+sec)
+		f.mu.Unlock()
+		writeJSON(w, http.StatusOK, `{"meta":{"trace_id":"revoke-trace"},"errors":[]}`)
+		return
+	}
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	f.mu.Lock()
+	f.apiCalls = append(f.apiCalls, r)
+	f.apiTimes = append(f.apiTimes, time.Now())
+	valid := false
+	for _, t := range f.issued {
+		valid = valid || t == tok
+	}
+	for _, t := range f.revoked {
+		valid = valid && t != tok
+	}
+	api := f.api
+	f.mu.Unlock()
+	if !valid {
+		writeJSON(w, http.StatusUnauthorized, `{"meta":{"trace_id":"t401"},"errors":[{"code":401,"message":"access denied, invalid bearer token"}]}`)
+		return
+	}
+	if api == nil {
+		writeJSON(w, http.StatusOK, `{"meta":{"trace_id":"ok"},"resources":[],"errors":[]}`)
+		return
+	}
+	api(w, r)
+}
+
+func (f *fakeFalcon) serveToken(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	f.mu.Lock()
+	f.tokenForms = append(f.tokenForms, r.PostForm)
+	gate, fail, body := f.tokenGate, f.tokenFail, f.tokenBody
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	if fail != 0 {
+		w.Header().Set("X-Cs-Traceid", "token-trace")
+		writeJSON(w, fail, body)
+		return
+	}
+	if r.PostForm.Get("client_id") != testClientID || r.PostForm.Get("client_secret") != testSecret {
+		writeJSON(w, http.StatusUnauthorized, `{"meta":{"trace_id":"bad-creds"},"errors":[{"code":401,"message":"access denied, invalid client"}]}`)
+		return
+	}
+	f.mu.Lock()
+	tok := fmt.Sprintf("bearer-%s-%d-XYZZY", f.name, len(f.issued)+1)
+	f.issued = append(f.issued, tok)
+	exp := f.expiresIn
+	region := f.region
+	f.mu.Unlock()
+	if exp == 0 {
+		exp = 1799
+	}
+	if region != "" {
+		w.Header().Set("X-Cs-Region", region)
+	}
+	writeJSON(w, http.StatusCreated, fmt.Sprintf(`{"access_token":%q,"token_type":"bearer","expires_in":%d}`, tok, exp))
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// inMemory returns an *http.Client serving h without sockets (for synctest).
+func inMemory(h http.Handler) *http.Client {
+	return &http.Client{Transport: testutil.Transport(h)}
+}
+
+// testClient builds a client for base with test credentials.
+func testClient(t *testing.T, base string, opts ...Option) *Client {
+	t.Helper()
+	all := append([]Option{WithCredentials(testClientID, testSecret), WithBaseURL(base)}, opts...)
+	c, err := newClient(func(string) string { return "" }, all...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// okResources answers 200 with the given resources JSON.
+func okResources(resources string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, `{"meta":{"query_time":0.01,"trace_id":"trace-ok"},"resources":`+resources+`,"errors":[]}`)
+	}
+}
+
+// sequence answers with each handler in turn, repeating the last.
+func sequence(hs ...http.HandlerFunc) http.HandlerFunc {
+	var mu sync.Mutex
+	n := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		h := hs[min(n, len(hs)-1)]
+		n++
+		mu.Unlock()
+		h(w, r)
+	}
+}
+
+func status(code int, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		writeJSON(w, code, fmt.Sprintf(`{"meta":{"trace_id":"trace-%d"},"errors":[{"code":%d,"message":"status %d"}]}`, code, code, code))
+	}
+}

@@ -1,0 +1,459 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// MaxErrorBody is the most of an error body that is read (1 MiB).
+const MaxErrorBody = 1 << 20
+
+// maxDrain is how much of an unread body is discarded so that the
+// connection can be reused; larger remainders close the connection.
+const maxDrain = 64 << 10
+
+// Policy bounds the retry loop. It mirrors falcon.RetryPolicy.
+type Policy struct {
+	// MaxAttempts is the most times a request is sent (1: no retry).
+	MaxAttempts int
+	// MinWait is the first backoff step.
+	MinWait time.Duration
+	// MaxWait caps every backoff step; a rate-limit wait longer than
+	// MaxWait ends the call at once.
+	MaxWait time.Duration
+}
+
+// Auth is what the retry loop needs from the token manager.
+type Auth interface {
+	// Prepare makes sure a usable token is cached (fetching it, once at a
+	// time, if needed) and returns its generation. Waiting for another
+	// goroutine's fetch honours ctx.
+	Prepare(ctx context.Context) (gen uint64, err error)
+	// Invalidate drops the cached token if it still is generation gen,
+	// after the API answered 401 to a request sent with it.
+	Invalidate(gen uint64)
+}
+
+// Config configures a Client.
+type Config struct {
+	// HTTPClient sends every API request. Its transport is expected to
+	// add the bearer token (an oauth2 transport over the user's one).
+	HTTPClient *http.Client
+	// BaseURL is the scheme and host (and optional path prefix) of the
+	// API, without a trailing slash.
+	BaseURL string
+	// UserAgent is sent on every request.
+	UserAgent string
+	// Logger receives one debug record per attempt and one info record
+	// per retry. Nil is silent.
+	Logger *slog.Logger
+	// Retry bounds the retry loop.
+	Retry Policy
+	// Timeout bounds each attempt (0: only the context bounds it).
+	Timeout time.Duration
+	// Auth, if set, is prepared before every attempt and invalidated on 401.
+	Auth Auth
+}
+
+// Client sends requests through resty and owns the retry decision.
+type Client struct {
+	rc       *resty.Client
+	base     atomic.Pointer[string]
+	ua       string
+	log      *slog.Logger
+	policy   Policy
+	timeout  time.Duration
+	auth     Auth
+	cooldown atomic.Int64 // unix nanoseconds until which nobody sends
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) *Client {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: http.DefaultTransport}
+	} else if hc.Transport == nil {
+		// resty would install its own transport into a nil slot.
+		cp := *hc
+		cp.Transport = http.DefaultTransport
+		hc = &cp
+	}
+	rc := resty.NewWithClient(hc)
+	rc.SetLogger(nopLogger{})
+	rc.SetDisableWarn(true)
+	rc.SetRetryCount(0)
+	rc.SetDoNotParseResponse(true)
+
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		rc:      rc,
+		ua:      cfg.UserAgent,
+		log:     log,
+		policy:  cfg.Retry,
+		timeout: cfg.Timeout,
+		auth:    cfg.Auth,
+	}
+	if c.policy.MaxAttempts < 1 {
+		c.policy.MaxAttempts = 1
+	}
+	c.SetBaseURL(cfg.BaseURL)
+	return c
+}
+
+// SetBaseURL changes the API base URL for requests sent from now on.
+func (c *Client) SetBaseURL(u string) {
+	u = strings.TrimRight(u, "/")
+	c.base.Store(&u)
+}
+
+// BaseURL returns the API base URL in use.
+func (c *Client) BaseURL() string { return *c.base.Load() }
+
+// Request is one API call as core sends it.
+type Request struct {
+	// Method is the HTTP method, upper case.
+	Method string
+	// Path is appended to the base URL; it starts with "/".
+	Path string
+	// RawQuery is the encoded query string, without "?".
+	RawQuery string
+	// Body is the JSON body, or nil for none.
+	Body []byte
+	// Header holds extra request headers.
+	Header http.Header
+	// Repeatable marks a request that may be sent again after a transport
+	// error or a 502/503/504. 429 and 401 are retried regardless.
+	Repeatable bool
+}
+
+// Envelope names where the parts of a 2xx JSON envelope go. Each field is a
+// non-nil pointer or nil to skip that part.
+type Envelope struct {
+	Meta      any
+	Errors    any
+	Resources any
+}
+
+// StatusError is a non-2xx answer that was not, or no longer, retried.
+type StatusError struct {
+	Method     string
+	Path       string
+	StatusCode int
+	// Header is the response header (nil when Cooldown is set).
+	Header http.Header
+	// Body holds at most MaxErrorBody bytes of the response body.
+	Body []byte
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// RetryAfter is when a 429 said sending may resume.
+	RetryAfter time.Time
+	// Cooldown is set when the request was not sent at all because the
+	// client's shared rate-limit cooldown outlasts the policy's MaxWait.
+	Cooldown bool
+	// Response is the final response; its body has been consumed.
+	Response *http.Response
+}
+
+// Error returns a one-line summary.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("falcon: %s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+}
+
+// TransportError reports that no complete response arrived: the request
+// may or may not have reached the server.
+type TransportError struct {
+	Method   string
+	Path     string
+	Attempts int
+	Err      error
+}
+
+// Error returns a one-line summary.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("falcon: %s %s: %s", e.Method, e.Path, oneLine(e.Err.Error()))
+}
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// outcome is what one attempt produced.
+type outcome struct {
+	resp    *http.Response
+	body    []byte // error body, for non-2xx
+	err     error
+	lost    bool // err means no complete response
+	touched bool // decoding wrote into the envelope
+}
+
+// Do sends req, retrying as the policy allows, and decodes a 2xx envelope
+// into env. It returns the final *http.Response (body consumed) whenever one
+// arrived, together with a *StatusError for non-2xx answers.
+func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Response, error) {
+	maxAttempts := c.policy.MaxAttempts
+	reauthed := false
+	touched := false
+	for attempt := 1; ; attempt++ {
+		if err := c.awaitCooldown(ctx, req, attempt); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("falcon: %s %s: %w", req.Method, req.Path, err)
+		}
+		var gen uint64
+		if c.auth != nil {
+			g, err := c.auth.Prepare(ctx)
+			if err != nil {
+				if ctx.Err() == nil && isTemporary(err) && attempt < maxAttempts {
+					if werr := c.pause(ctx, req, attempt, c.backoff(attempt), "token request failed"); werr != nil {
+						return nil, werr
+					}
+					continue
+				}
+				return nil, err
+			}
+			gen = g
+		}
+		if touched {
+			env.reset()
+		}
+		out := c.send(ctx, req, env, attempt)
+		touched = touched || out.touched
+
+		if out.lost {
+			if ctx.Err() == nil && req.Repeatable && attempt < maxAttempts {
+				if werr := c.pause(ctx, req, attempt, c.backoff(attempt), "transport error"); werr != nil {
+					return nil, werr
+				}
+				continue
+			}
+			return nil, &TransportError{Method: req.Method, Path: req.Path, Attempts: attempt, Err: out.err}
+		}
+		if out.err != nil {
+			return out.resp, out.err
+		}
+		resp := out.resp
+		code := resp.StatusCode
+		if code >= 200 && code < 300 {
+			return resp, nil
+		}
+		serr := &StatusError{
+			Method: req.Method, Path: req.Path, StatusCode: code, Header: resp.Header,
+			Body: out.body, Attempts: attempt, Response: resp,
+		}
+		switch {
+		case code == http.StatusUnauthorized && c.auth != nil && !reauthed:
+			// The token was refused: drop it, fetch a new one, try once more.
+			reauthed = true
+			maxAttempts++
+			c.auth.Invalidate(gen)
+			c.logRetry(ctx, req, attempt, 0, "401 unauthorized")
+			continue
+		case code == http.StatusTooManyRequests:
+			now := time.Now()
+			at, ok := RetryAt(resp.Header, now)
+			if !ok {
+				at = now.Add(c.backoff(attempt))
+			}
+			c.extendCooldown(at)
+			serr.RetryAfter = at
+			wait := at.Sub(now)
+			if wait > c.policy.MaxWait || attempt >= maxAttempts {
+				return resp, serr
+			}
+			if werr := c.pause(ctx, req, attempt, wait+c.spread(), "429 rate limited"); werr != nil {
+				return nil, werr
+			}
+			continue
+		case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
+			if req.Repeatable && attempt < maxAttempts {
+				if werr := c.pause(ctx, req, attempt, c.backoff(attempt), fmt.Sprintf("HTTP %d", code)); werr != nil {
+					return nil, werr
+				}
+				continue
+			}
+		}
+		// Everything else, including every 500 (such as the one an offset
+		// past 10,000 produces), is final.
+		return resp, serr
+	}
+}
+
+// send performs one attempt.
+func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt int) outcome {
+	actx := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	r := c.rc.R().SetContext(actx)
+	for k, vs := range req.Header {
+		r.Header[k] = vs
+	}
+	r.Header.Set("User-Agent", c.ua)
+	r.Header.Set("Accept", "application/json")
+	if req.Body != nil {
+		r.Header.Set("Content-Type", "application/json")
+		r.SetBody(bytes.NewReader(req.Body))
+	}
+	start := time.Now()
+	rr, err := r.Execute(req.Method, c.url(req))
+	var resp *http.Response
+	if rr != nil {
+		resp = rr.RawResponse
+	}
+	if err != nil || resp == nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
+		c.logAttempt(ctx, req, attempt, 0, time.Since(start), "", err)
+		return outcome{err: err, lost: true}
+	}
+	traceID := resp.Header.Get("X-Cs-Traceid")
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		touched, broken, derr := decodeEnvelope(resp, env)
+		closeBody(resp.Body)
+		c.logAttempt(ctx, req, attempt, code, time.Since(start), traceID, derr)
+		switch {
+		case broken:
+			// The body broke off: the response was lost.
+			return outcome{err: derr, lost: true, touched: touched}
+		case derr != nil:
+			return outcome{resp: resp, touched: touched,
+				err: fmt.Errorf("falcon: %s %s: decoding response: %w", req.Method, req.Path, derr)}
+		}
+		return outcome{resp: resp, touched: touched}
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	closeBody(resp.Body)
+	c.logAttempt(ctx, req, attempt, code, time.Since(start), traceID, nil)
+	return outcome{resp: resp, body: body}
+}
+
+func (c *Client) url(req *Request) string {
+	u := c.BaseURL() + req.Path
+	if req.RawQuery != "" {
+		u += "?" + req.RawQuery
+	}
+	return u
+}
+
+// wire is the JSON envelope every Falcon answer shares.
+type wire struct {
+	Meta      any `json:"meta"`
+	Resources any `json:"resources"`
+	Errors    any `json:"errors"`
+}
+
+// skip ignores a JSON value without building it.
+type skip struct{}
+
+func (*skip) UnmarshalJSON([]byte) error { return nil }
+
+var skipper = &skip{}
+
+func orSkip(p any) any {
+	if p == nil {
+		return skipper
+	}
+	return p
+}
+
+// decodeEnvelope decodes a 2xx body in one pass from the stream: resources
+// land directly in env.Resources, with no intermediate copy. broken reports
+// that the body could not be read to the end of the JSON value (connection
+// lost or body truncated), as opposed to a body that is not the expected JSON.
+func decodeEnvelope(resp *http.Response, env Envelope) (touched, broken bool, err error) {
+	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 || resp.Body == nil {
+		return false, false, nil
+	}
+	w := wire{Meta: orSkip(env.Meta), Resources: orSkip(env.Resources), Errors: orSkip(env.Errors)}
+	rd := errReader{r: resp.Body}
+	err = json.NewDecoder(&rd).Decode(&w)
+	switch {
+	case err == nil:
+		return true, false, nil
+	case err == io.EOF && !rd.read:
+		return false, false, nil // empty body of unknown length
+	case rd.err != nil || errors.Is(err, io.ErrUnexpectedEOF):
+		return rd.read, true, err
+	}
+	return true, false, err
+}
+
+// errReader remembers whether anything was read and the first read error
+// other than io.EOF.
+type errReader struct {
+	r    io.Reader
+	read bool
+	err  error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if n > 0 {
+		e.read = true
+	}
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// reset zeroes the destinations before a retry decodes into them again.
+func (e Envelope) reset() {
+	for _, p := range [...]any{e.Meta, e.Errors, e.Resources} {
+		if p == nil {
+			continue
+		}
+		if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer && !v.IsNil() {
+			v.Elem().SetZero()
+		}
+	}
+}
+
+func closeBody(b io.ReadCloser) {
+	if b == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(b, maxDrain))
+	_ = b.Close()
+}
+
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// nopLogger keeps resty silent: everything worth logging goes to slog.
+type nopLogger struct{}
+
+func (nopLogger) Errorf(string, ...any) {}
+func (nopLogger) Warnf(string, ...any)  {}
+func (nopLogger) Debugf(string, ...any) {}

@@ -1,0 +1,34 @@
+// Package core is the HTTP engine under package falcon: resty wiring, the
+// retry loop, the shared rate-limit cooldown, envelope decoding and the
+// classification of failures.
+//
+// # Wiring
+//
+// The resty client is built with resty.NewWithClient over an *http.Client
+// that the caller (package falcon) prepares: its transport is an oauth2
+// transport over the user's own transport. core never calls SetTransport,
+// never installs a cookie jar and turns resty's own retries off: the retry
+// decision lives in [Client.Do].
+//
+// # Retries
+//
+// [Client.Do] loops over attempts. A 429 waits until the time named by
+// X-RateLimit-RetryAfter (epoch seconds, or milliseconds above 1e12) or
+// Retry-After, and that cooldown is shared by every goroutine of the client.
+// Transport errors and 502/503/504 are retried with jittered exponential
+// backoff, only for requests marked repeatable. A 401 drops the token and the
+// request is sent once more. Every wait honours the context; a wait longer
+// than the policy's maximum ends the call at once with a [StatusError].
+//
+// # Decoding
+//
+// A 2xx body is decoded from the response stream in one pass: the envelope's
+// meta, errors and resources go straight into the destinations of an
+// [Envelope]. Error bodies are read up to 1 MiB into [StatusError].
+//
+// # Errors
+//
+// core returns [*StatusError] for a non-2xx answer, [*TransportError] when no
+// complete response arrived, and errors wrapping the context's error when a
+// wait was cut short. Package falcon turns them into its public types.
+package core

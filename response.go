@@ -1,0 +1,194 @@
+package falcon
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Response is an API answer: the HTTP response (its body already consumed)
+// plus what the Falcon envelope and headers say about it.
+type Response struct {
+	*http.Response
+
+	// Meta is the envelope's meta object.
+	Meta Meta
+	// RateLimit holds the X-RateLimit-* headers.
+	RateLimit RateLimit
+	// Errors holds the envelope's errors of a 2xx answer (such as the
+	// per-row failures of a partly successful write). Errors of a non-2xx
+	// answer are in the returned *APIError instead.
+	Errors []ErrorDetail
+}
+
+// Meta is the meta object of a Falcon envelope.
+type Meta struct {
+	// QueryTime is the server-side processing time in seconds.
+	QueryTime float64 `json:"query_time"`
+	// TraceID identifies the request for CrowdStrike support. When the
+	// body has none, the X-Cs-Traceid header fills it.
+	TraceID string `json:"trace_id"`
+	// PoweredBy names the backend service.
+	PoweredBy string `json:"powered_by,omitempty"`
+	// Entity is set by some legacy endpoints.
+	Entity string `json:"entity,omitempty"`
+	// Pagination is the paging state of a list answer.
+	Pagination Pagination `json:"pagination"`
+	// Writes reports how many resources a write changed.
+	Writes Writes `json:"writes"`
+}
+
+// Writes is the meta.writes object of a write answer.
+type Writes struct {
+	ResourcesAffected int `json:"resources_affected"`
+}
+
+// Pagination is the meta.pagination object. Endpoints disagree on types:
+// offset is a number on search and combined calls but a string on the
+// catalog and "ran on" calls, and legacy calls page with next_page. Both
+// forms stay readable.
+type Pagination struct {
+	// Offset is the numeric offset: the number itself, or a string offset
+	// that holds a decimal integer. Zero otherwise.
+	Offset int
+	// OffsetToken is the offset exactly as sent, as a string ("" when
+	// absent). Pass it back verbatim to endpoints with string offsets.
+	OffsetToken string
+	// Limit is the page size the server applied.
+	Limit int
+	// Total is the number of matching resources.
+	Total int64
+	// After is the cursor for the next page of after-paged calls.
+	After string
+	// NextPage is the legacy next-page token.
+	NextPage string
+	// ExpiresAt is when the After cursor expires, in Unix milliseconds,
+	// when the server says so.
+	ExpiresAt int64
+}
+
+type paginationWire struct {
+	Offset    json.RawMessage `json:"offset"`
+	Limit     json.RawMessage `json:"limit"`
+	Total     json.RawMessage `json:"total"`
+	After     string          `json:"after"`
+	NextPage  string          `json:"next_page"`
+	ExpiresAt json.RawMessage `json:"expires_at"`
+}
+
+// UnmarshalJSON accepts numbers or strings for offset, limit and total.
+func (p *Pagination) UnmarshalJSON(b []byte) error {
+	var w paginationWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = Pagination{After: w.After, NextPage: w.NextPage}
+	p.OffsetToken, p.Offset = flexNumber(w.Offset)
+	_, p.Limit = flexNumber(w.Limit)
+	totalText, _ := flexNumber(w.Total)
+	p.Total, _ = strconv.ParseInt(totalText, 10, 64)
+	expText, _ := flexNumber(w.ExpiresAt)
+	p.ExpiresAt, _ = strconv.ParseInt(expText, 10, 64)
+	return nil
+}
+
+// MarshalJSON writes the offset in its original form (a number when
+// OffsetToken is empty or numeric, else a string).
+func (p Pagination) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Offset    any    `json:"offset,omitempty"`
+		Limit     int    `json:"limit"`
+		Total     int64  `json:"total"`
+		After     string `json:"after,omitempty"`
+		NextPage  string `json:"next_page,omitempty"`
+		ExpiresAt int64  `json:"expires_at,omitempty"`
+	}
+	o := out{Limit: p.Limit, Total: p.Total, After: p.After, NextPage: p.NextPage, ExpiresAt: p.ExpiresAt}
+	switch {
+	case p.OffsetToken == "":
+		o.Offset = p.Offset
+	case p.OffsetToken == strconv.Itoa(p.Offset):
+		o.Offset = p.Offset
+	default:
+		o.Offset = p.OffsetToken
+	}
+	return json.Marshal(o)
+}
+
+// flexNumber reads a JSON number or string: its text and, when the text is
+// a decimal integer, its value.
+func flexNumber(raw json.RawMessage) (text string, n int) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", 0
+	}
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return "", 0
+		}
+	} else {
+		text = string(raw)
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
+		n = v
+	} else if f, err := strconv.ParseFloat(text, 64); err == nil && f == float64(int(f)) {
+		n = int(f)
+	}
+	return text, n
+}
+
+// RateLimit holds the rate-limit headers of an answer. Zero values mean the
+// header was absent.
+type RateLimit struct {
+	// Limit is X-RateLimit-Limit: requests allowed per minute.
+	Limit int
+	// Remaining is X-RateLimit-Remaining: requests left in the sliding
+	// minute.
+	Remaining int
+}
+
+func parseRateLimit(h http.Header) RateLimit {
+	if h == nil {
+		return RateLimit{}
+	}
+	l, _ := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit")))
+	r, _ := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	return RateLimit{Limit: l, Remaining: r}
+}
+
+// ErrorDetail is one entry of an envelope's errors list.
+type ErrorDetail struct {
+	// Code is the API's code, usually an HTTP status.
+	Code int `json:"code"`
+	// Message is the API's message.
+	Message string `json:"message"`
+	// ID names the resource the error is about, when the API says.
+	ID string `json:"id,omitempty"`
+}
+
+// UnmarshalJSON accepts the code as a number or a string.
+func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Code    json.RawMessage `json:"code"`
+		Message string          `json:"message"`
+		ID      json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	_, code := flexNumber(w.Code)
+	id, _ := flexNumber(w.ID)
+	*d = ErrorDetail{Code: code, Message: w.Message, ID: id}
+	return nil
+}
+
+// String returns "code: message" (with the id when set).
+func (d ErrorDetail) String() string {
+	s := strconv.Itoa(d.Code) + ": " + oneLine(d.Message)
+	if d.ID != "" {
+		s += " (id " + d.ID + ")"
+	}
+	return s
+}
