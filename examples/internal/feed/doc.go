@@ -1,0 +1,87 @@
+// Package feed reads IOC feeds (CSV files, STIX 2.1 bundles and plain
+// lists) into entries ready to become Falcon custom indicators. The import
+// and sync example programs use it.
+//
+// # Reading
+//
+// [Read] and [ReadFile] return a [Result]: the [Entry] values found, in feed
+// order, with every value checked and put in canonical form by the
+// project's iocvalue package; a [Problem] for each row, line or pattern term
+// that could not be used, naming its origin ("file.csv:12" or a STIX object
+// id), the offending value and the reason; and the number of duplicates
+// dropped. Entries are unique by type and canonical value: the first wins,
+// later ones are counted in [Result.Duplicates]. Problems never stop
+// reading; Read fails only when the feed as a whole is unreadable.
+//
+// Values Falcon has no type for (SHA-1 and SHA-512 hashes, e-mail
+// addresses, CIDR ranges, "address:port", file names, single-label names
+// such as "localhost") are reported as problems with a reason saying what
+// the value looks like. URLs are problems too, unless [Options.URLHosts] is
+// set: then a URL becomes an indicator for its host (a domain or an IP
+// address, the port dropped). That turns one malicious page into a block of
+// the whole host, which is wrong for compromised sites and shared services,
+// so it is off by default.
+//
+// Every value is refanged first ("evil[.]com", "hxxps://", see
+// iocvalue.Refang), so defanged feeds read as they are.
+//
+// # Formats
+//
+// [DetectFormat] chooses the format when [Options.Format] is [Auto]: a
+// document whose first non-space byte is "{" or "[" is STIX, whatever its
+// extension; then ".json", ".stix" and ".stix2" mean STIX and ".csv" means
+// CSV; then a first data line whose comma-separated fields name a known
+// value column means CSV; anything else is a plain list.
+//
+// # CSV
+//
+// Lines starting with "#" are comments, before, inside and after the data
+// (abuse.ch puts a banner above the header and a footer below). The first
+// other line is the header. Header names are compared after trimming,
+// lower-casing and turning spaces and hyphens into underscores, so
+// " Valid Until" is valid_until. The columns:
+//
+//   - value: [Options.ValueColumn], else the first of value, ioc,
+//     indicator, ioc_value, observable, dst_ip, ip, ip_address, domain,
+//     hostname, sha256, md5, hash; else the first column whose first
+//     non-empty cell is a value of a Falcon type.
+//   - type: [Options.TypeColumn], else type, ioc_type or indicator_type.
+//     Falcon's names plus sha-256, domain-name, hostname, fqdn, ipv4-addr
+//     and ipv6-addr are understood; other types are problems. An empty or
+//     absent type is detected from the value.
+//   - action, severity: lower-cased, not checked (the API's catalogs are the
+//     authority).
+//   - description (also comment, link, reference; several are joined with
+//     spaces), source.
+//   - platforms (lower-cased) and tags (also tag, labels, malware):
+//     separated by ";", "|" or ",".
+//   - expiration (also expires, valid_until): RFC 3339, or
+//     "YYYY-MM-DD[ HH:MM:SS]" taken as UTC. A bad time makes the row a
+//     problem.
+//
+// Other columns are ignored. A row with the wrong number of fields or broken
+// quoting is a problem.
+//
+// # STIX
+//
+// A bundle (or a bare array of objects, or a single indicator) is read for
+// its indicator objects; other objects are ignored. A pattern is supported
+// when it is one or more observation expressions joined by OR, each a
+// bracketed list of "path = 'value'" comparisons joined by OR. Every term
+// becomes one entry: domain-name:value, ipv4-addr:value, ipv6-addr:value,
+// and file:hashes with SHA-256 or MD5 (the algorithm name matched without
+// regard to case, quotes or hyphens, so 'SHA-256', sha256 and MD5 all
+// work). url:value follows the URL rule above. Any other path is a problem
+// for that term; AND, other operators, qualifiers (WITHIN, REPEATS) and
+// non-STIX pattern types make the whole indicator a problem. Revoked
+// indicators are skipped as problems. The name and description become the
+// description ("name - description"), labels become tags and valid_until
+// the expiration.
+//
+// # Plain lists
+//
+// One value per line; blank lines and lines starting with "#" (after
+// leading spaces) are skipped. LOKI's "value;comment" form is understood:
+// the comment becomes the description unless it is only digits (LOKI's
+// score, as in "176.123.5.126;65").
+package feed

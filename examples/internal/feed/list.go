@@ -1,0 +1,30 @@
+package feed
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// readList reads a plain list: one value per line; blank lines and lines
+// starting with "#" are skipped; a value may be followed by ";" and a
+// comment (LOKI's "value;comment" format), which becomes the description
+// unless it is only digits (a LOKI score).
+func readList(b *builder, data []byte) {
+	n := 0
+	for line := range bytes.Lines(data) {
+		n++
+		s := strings.TrimSpace(string(line))
+		if s == "" || s[0] == '#' {
+			continue
+		}
+		e := Entry{Origin: b.opts.Name + ":" + strconv.Itoa(n)}
+		if v, comment, ok := strings.Cut(s, ";"); ok {
+			s = strings.TrimSpace(v)
+			if c := strings.TrimSpace(comment); c != "" && strings.Trim(c, "0123456789") != "" {
+				e.Description = c
+			}
+		}
+		b.add(e, "", s)
+	}
+}
