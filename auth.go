@@ -38,7 +38,7 @@ const (
 // context) before each attempt and invalidates it after a 401.
 type tokenManager struct {
 	clientID  string
-	secret    *secret
+	secret    secret
 	memberCID string
 	static    oauth2.TokenSource
 	hc        *http.Client // token and revoke requests: the user's transport, no bearer
@@ -54,6 +54,17 @@ type tokenManager struct {
 	call      *tokenCall
 	discover  bool // autodiscovery still to do
 }
+
+// String describes the manager without the secret or the token.
+func (m *tokenManager) String() string {
+	return fmt.Sprintf("falcon.tokenManager{client_id: %q, static: %t}", m.clientID, m.static != nil)
+}
+
+// GoString is String.
+func (m *tokenManager) GoString() string { return m.String() }
+
+// Format prints String whatever the verb, so %s cannot reach the token.
+func (m *tokenManager) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, m.String()) }
 
 // tokenCall is one token request that several goroutines may wait for.
 type tokenCall struct {
@@ -215,7 +226,7 @@ type captureKey struct{}
 func (m *tokenManager) request(ctx context.Context, base string) (*oauth2.Token, string, error) {
 	cc := clientcredentials.Config{
 		ClientID:     m.clientID,
-		ClientSecret: m.secret.v,
+		ClientSecret: m.secret(),
 		TokenURL:     base + tokenPath,
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
@@ -318,7 +329,7 @@ func (m *tokenManager) revoke(ctx context.Context, base, token string) error {
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(m.clientID, m.secret.v)
+	req.SetBasicAuth(m.clientID, m.secret())
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	start := time.Now()

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/falconioc/falcon/internal/testutil"
 )
 
@@ -174,4 +176,10 @@ func status(code int, headers ...string) http.HandlerFunc {
 		}
 		writeJSON(w, code, fmt.Sprintf(`{"meta":{"trace_id":"trace-%d"},"errors":[{"code":%d,"message":"status %d"}]}`, code, code, code))
 	}
+}
+
+type staticSource string
+
+func (s staticSource) Token() (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: string(s)}, nil
 }

@@ -31,19 +31,21 @@ const (
 // returns the first option error.
 type Option func(*config) error
 
-// secret holds the client secret. Every way of printing it, and every
-// struct that holds it, shows "[redacted]" (it is only ever stored behind a
-// pointer, so fmt never reaches the string through reflection).
-type secret struct{ v string }
+// secret holds the client secret inside a closure: fmt prints a func as
+// an address whatever the verb and however deep, so no struct that holds a
+// secret can print it through reflection. Its own methods redact as well.
+type secret func() string
 
-func (*secret) String() string                 { return "[redacted]" }
-func (*secret) GoString() string               { return `"[redacted]"` }
-func (*secret) Format(f fmt.State, verb rune)  { _, _ = io.WriteString(f, "[redacted]") }
-func (s *secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+func newSecret(s string) secret { return func() string { return s } }
+
+func (secret) String() string               { return "[redacted]" }
+func (secret) GoString() string             { return `"[redacted]"` }
+func (secret) Format(f fmt.State, _ rune)   { _, _ = io.WriteString(f, "[redacted]") }
+func (secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
 
 type config struct {
 	clientID    string
-	secret      *secret
+	secret      secret
 	credsSet    bool
 	tokenSource oauth2.TokenSource
 
@@ -89,7 +91,7 @@ func WithCredentials(clientID, clientSecret string) Option {
 		if c.tokenSource != nil {
 			return errors.New("falcon: WithCredentials and WithTokenSource exclude each other")
 		}
-		c.clientID, c.secret, c.credsSet = clientID, &secret{clientSecret}, true
+		c.clientID, c.secret, c.credsSet = clientID, newSecret(clientSecret), true
 		return nil
 	}
 }
@@ -333,7 +335,7 @@ func (c *config) fromEnv(getenv func(string) string) error {
 	if err := checkCredential("client secret", sec); err != nil {
 		return fmt.Errorf("falcon: %s: invalid", EnvClientSecret)
 	}
-	c.clientID, c.secret, c.credsSet = id, &secret{sec}, true
+	c.clientID, c.secret, c.credsSet = id, newSecret(sec), true
 
 	if v := strings.TrimSpace(getenv(EnvBaseURL)); v != "" && !c.baseSet && !c.cloudSet {
 		u, err := parseBaseURL(v)
