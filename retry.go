@@ -26,12 +26,13 @@ type RetryPolicy struct {
 }
 
 // DefaultRetryPolicy is used when no WithRetry option is given: up to 5
-// attempts, backoff from 500ms, waits of at most one minute (the span of
-// Falcon's sliding rate-limit window).
+// attempts, backoff from 500ms, and waits of at most 90 seconds, enough to
+// outlast Falcon's one-minute sliding rate-limit window with room for the
+// rounding of second-resolution headers.
 var DefaultRetryPolicy = RetryPolicy{
 	MaxAttempts: 5,
 	MinWait:     500 * time.Millisecond,
-	MaxWait:     time.Minute,
+	MaxWait:     90 * time.Second,
 }
 
 // NoRetry sends every request once. Only the single repeat after a 401 and
