@@ -234,11 +234,11 @@ func kindTakesValue(k Kind, op Op, v Value) bool {
 		}
 		return false
 	case KindTime:
-		switch v.(type) {
+		switch v := v.(type) {
 		case Timestamp, RelativeDate, Number:
 			return true
 		case Bare:
-			_, ok := parseTimestamp(string(v.(Bare)))
+			_, ok := parseTimestamp(string(v))
 			return ok
 		}
 		return false
@@ -257,8 +257,8 @@ func kindTakesValue(k Kind, op Op, v Value) bool {
 }
 
 // suggest returns the known field closest to f, if one is close enough to
-// be a likely misspelling, or a known field that has f as a whole segment
-// (filename -> metadata.filename.raw).
+// be a likely misspelling, or else the only known field that has f as one of
+// its words (filename -> metadata.filename.raw, severity -> severity_number).
 func (s Schema) suggest(f string) string {
 	best, bestD := "", -1
 	limit := max(1, min(3, len(f)/3))
@@ -271,10 +271,15 @@ func (s Schema) suggest(f string) string {
 	if best != "" {
 		return best
 	}
+	var found []string
 	for _, name := range s.Fields() {
-		if slices.Contains(strings.Split(name, "."), f) {
-			return name
+		words := strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '_' })
+		if slices.Contains(words, f) {
+			found = append(found, name)
 		}
+	}
+	if len(found) == 1 {
+		return found[0]
 	}
 	return ""
 }
