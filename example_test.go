@@ -38,9 +38,9 @@ func exampleServer() *httptest.Server {
 	return httptest.NewServer(mux)
 }
 
-// Example_do searches indicator ids through the raw Do call, then shows a
+// ExampleClient_Do searches indicator ids through the raw Do call, then shows a
 // typed error.
-func Example_do() {
+func ExampleClient_Do() {
 	srv := exampleServer()
 	defer srv.Close()
 
