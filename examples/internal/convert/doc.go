@@ -1,0 +1,20 @@
+// Package convert turns feed entries into indicators to create, filling in
+// what the feed does not say from command-line flags shared by the import and
+// sync examples.
+//
+// # Flags
+//
+// Defaults.Register adds -action, -severity, -platforms, -source,
+// -host-groups and -override to a flag set. The feed's own action, severity
+// and platforms win over the flags unless -override is given. An indicator
+// applies to every host (applied_globally) unless -host-groups names the host
+// groups it is limited to.
+//
+// # Checks
+//
+// Defaults.Check refuses values the API documents no meaning for (an action,
+// severity or platform outside Falcon's lists, a host group id that is not 32
+// hexadecimal digits) before anything is read or sent. Values that come from a
+// feed are not checked here: the SDK and the API refuse them per item, and
+// the programs report each refusal.
+package convert
