@@ -1,0 +1,416 @@
+package falcontest
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// store holds the indicators. Reads take mu.RLock, writes mu.Lock and bump
+// version, which invalidates cached query results.
+//
+// Design for large stores: indicators live in a slice indexed by an
+// insertion sequence number (seq) that never changes, with deleted slots
+// left nil. A query computes the sorted list of the seqs it matches once
+// and caches it by (filter, sort, from_parent); later pages of the same
+// listing binary-search that list, so a page costs O(log n + page size)
+// whatever the offset or cursor. Cursors encode the sort key and seq of
+// the last item, so they stay valid across writes.
+type store struct {
+	mu      sync.RWMutex
+	items   []*indicator
+	live    int
+	byID    map[string]uint32
+	byKey   map[iocKey]uint32
+	version uint64
+
+	cacheMu sync.Mutex
+	cache   map[queryKey]*queryResult
+	tick    uint64
+}
+
+const maxCachedQueries = 16
+
+// queryStaleness bounds how long a cached filtered result is reused while
+// the clock moves (filters may depend on "now" through expired or relative
+// dates). Writes always invalidate at once.
+const queryStaleness = time.Second
+
+type queryKey struct {
+	filter     string
+	sort       sortSpec
+	fromParent int8 // 0: any, 1: only from parent, -1: only own
+}
+
+type queryResult struct {
+	version  uint64
+	at       int64 // clock when computed
+	timeDep  bool
+	seqs     []uint32
+	lastUsed uint64
+}
+
+func newStore() *store {
+	return &store{
+		byID:  make(map[string]uint32),
+		byKey: make(map[iocKey]uint32),
+		cache: make(map[queryKey]*queryResult),
+	}
+}
+
+// iocKey is an indicator's identity: its type and value. The strings are
+// shared with the indicator, so the index costs no extra allocation.
+type iocKey struct{ typ, value string }
+
+func indKey(typ, value string) iocKey { return iocKey{typ, value} }
+
+// insertLocked adds in (with a fresh seq). The caller holds mu.Lock and has
+// checked that neither its id nor its type and value exist.
+func (s *store) insertLocked(in *indicator) {
+	in.seq = uint32(len(s.items))
+	s.items = append(s.items, in)
+	s.byID[in.id] = in.seq
+	s.byKey[indKey(in.typ, in.value)] = in.seq
+	s.live++
+	s.version++
+}
+
+// replaceLocked swaps the stored version of an indicator for an updated
+// copy (same seq, id, type and value).
+func (s *store) replaceLocked(in *indicator) {
+	s.items[in.seq] = in
+	s.version++
+}
+
+func (s *store) deleteLocked(seq uint32) {
+	in := s.items[seq]
+	if in == nil {
+		return
+	}
+	delete(s.byID, in.id)
+	delete(s.byKey, indKey(in.typ, in.value))
+	s.items[seq] = nil
+	s.live--
+	s.version++
+}
+
+func (s *store) getLocked(id string) *indicator {
+	seq, ok := s.byID[id]
+	if !ok {
+		return nil
+	}
+	return s.items[seq]
+}
+
+// matchFunc reports whether the record's indicator matches a filter.
+type matchFunc func(r *indRecord) (bool, error)
+
+type query struct {
+	key   queryKey
+	match matchFunc // nil: everything
+}
+
+// matchedLocked returns the sorted seqs of the live indicators that q
+// matches. The caller holds at least mu.RLock; the returned slice is
+// shared and must not be modified.
+func (s *store) matchedLocked(q query, now int64) ([]uint32, error) {
+	timeDep := q.match != nil || q.key.sort.field == "expired"
+	s.cacheMu.Lock()
+	s.tick++
+	if r, ok := s.cache[q.key]; ok && r.version == s.version &&
+		(!r.timeDep || (now >= r.at && now-r.at < int64(queryStaleness))) {
+		r.lastUsed = s.tick
+		s.cacheMu.Unlock()
+		return r.seqs, nil
+	}
+	s.cacheMu.Unlock()
+
+	seqs, err := s.scanLocked(q, now)
+	if err != nil {
+		return nil, err
+	}
+	if q.key.sort.field != "" {
+		sortSeqs(s.items, seqs, q.key.sort, now)
+	}
+
+	s.cacheMu.Lock()
+	if len(s.cache) >= maxCachedQueries {
+		var oldest queryKey
+		var min uint64 = ^uint64(0)
+		for k, r := range s.cache {
+			if r.lastUsed < min {
+				oldest, min = k, r.lastUsed
+			}
+		}
+		delete(s.cache, oldest)
+	}
+	s.cache[q.key] = &queryResult{version: s.version, at: now, timeDep: timeDep, seqs: seqs, lastUsed: s.tick}
+	s.cacheMu.Unlock()
+	return seqs, nil
+}
+
+// scanLocked collects the matching seqs in seq order, in parallel chunks
+// for large stores.
+func (s *store) scanLocked(q query, now int64) ([]uint32, error) {
+	items := s.items
+	scan := func(lo, hi int) ([]uint32, error) {
+		rec := &indRecord{now: now}
+		var out []uint32
+		for i := lo; i < hi; i++ {
+			in := items[i]
+			if in == nil {
+				continue
+			}
+			switch q.key.fromParent {
+			case 1:
+				if !in.fromParent {
+					continue
+				}
+			case -1:
+				if in.fromParent {
+					continue
+				}
+			}
+			if q.match != nil {
+				rec.in = in
+				ok, err := q.match(rec)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+			}
+			out = append(out, uint32(i))
+		}
+		return out, nil
+	}
+	const chunk = 1 << 16
+	workers := runtime.GOMAXPROCS(0)
+	if len(items) <= chunk || workers == 1 {
+		out, err := scan(0, len(items))
+		if out == nil && err == nil {
+			out = []uint32{}
+		}
+		return out, err
+	}
+	parts := make([][]uint32, (len(items)+chunk-1)/chunk)
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	next := make(chan int, len(parts))
+	for i := range parts {
+		next <- i
+	}
+	close(next)
+	for range min(workers, len(parts)) {
+		wg.Go(func() {
+			for p := range next {
+				parts[p], errs[p] = scan(p*chunk, min((p+1)*chunk, len(items)))
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i, p := range parts {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		total += len(p)
+	}
+	out := make([]uint32, 0, total)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+// sortSpec is a validated sort: field "" is the default order (creation
+// order).
+type sortSpec struct {
+	field string
+	desc  bool
+}
+
+func (s sortSpec) String() string {
+	if s.field == "" {
+		return ""
+	}
+	if s.desc {
+		return s.field + ".desc"
+	}
+	return s.field + ".asc"
+}
+
+// sortable lists the sort values the spec's enum allows, with how to read
+// their key.
+var sortable = map[string]keyKind{
+	"action":                         kindString,
+	"applied_globally":               kindBool,
+	"metadata.av_hits":               kindInt,
+	"metadata.company_name.raw":      kindString,
+	"created_by":                     kindString,
+	"created_on":                     kindTime,
+	"expiration":                     kindTime,
+	"expired":                        kindBool,
+	"metadata.filename.raw":          kindString,
+	"modified_by":                    kindString,
+	"modified_on":                    kindTime,
+	"metadata.original_filename.raw": kindString,
+	"metadata.product_name.raw":      kindString,
+	"metadata.product_version":       kindString,
+	"severity_number":                kindInt,
+	"source":                         kindString,
+	"type":                           kindString,
+	"value":                          kindString,
+}
+
+type keyKind int
+
+const (
+	kindString keyKind = iota
+	kindInt
+	kindBool
+	kindTime
+)
+
+// sortKey is one indicator's key under a sort: null sorts last in both
+// directions; ties break on seq ascending.
+type sortKey struct {
+	null bool
+	s    string
+	n    int64
+	seq  uint32
+}
+
+func keyOf(in *indicator, field string, now int64) sortKey {
+	k := sortKey{seq: in.seq}
+	switch field {
+	case "action":
+		k.s = in.action
+	case "applied_globally":
+		k.n = b2i(in.appliedGlobally)
+		return k
+	case "metadata.av_hits":
+		if in.meta == nil || in.meta.AVHits == 0 {
+			k.null = true
+		} else {
+			k.n = in.meta.AVHits
+		}
+		return k
+	case "metadata.company_name.raw":
+		if in.meta != nil {
+			k.s = in.meta.CompanyName
+		}
+	case "created_by":
+		k.s = in.createdBy
+	case "created_on":
+		k.n = in.createdOn
+		k.null = k.n == 0
+		return k
+	case "expiration":
+		k.n = in.expiration
+		k.null = k.n == 0
+		return k
+	case "expired":
+		k.n = b2i(in.expired(now))
+		return k
+	case "metadata.filename.raw":
+		if in.meta != nil {
+			k.s = in.meta.Filename
+		}
+	case "modified_by":
+		k.s = in.modifiedBy
+	case "modified_on":
+		k.n = in.modifiedOn
+		k.null = k.n == 0
+		return k
+	case "metadata.original_filename.raw":
+		if in.meta != nil {
+			k.s = in.meta.OriginalFilename
+		}
+	case "metadata.product_name.raw":
+		if in.meta != nil {
+			k.s = in.meta.ProductName
+		}
+	case "metadata.product_version":
+		if in.meta != nil {
+			k.s = in.meta.ProductVersion
+		}
+	case "severity_number":
+		k.n = severityNumber(in.severity)
+		k.null = k.n == 0
+		return k
+	case "source":
+		k.s = in.source
+	case "type":
+		k.s = in.typ
+	case "value":
+		k.s = in.value
+	}
+	k.null = k.s == ""
+	return k
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// compareKeys orders two keys of the same field under sp.
+func compareKeys(a, b sortKey, kind keyKind, desc bool) int {
+	if a.null != b.null {
+		if a.null {
+			return 1
+		}
+		return -1
+	}
+	c := 0
+	if !a.null {
+		if kind == kindString {
+			c = cmp.Compare(a.s, b.s)
+		} else {
+			c = cmp.Compare(a.n, b.n)
+		}
+		if desc {
+			c = -c
+		}
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+func sortSeqs(items []*indicator, seqs []uint32, sp sortSpec, now int64) {
+	kind := sortable[sp.field]
+	keys := make([]sortKey, len(seqs))
+	for i, seq := range seqs {
+		keys[i] = keyOf(items[seq], sp.field, now)
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int { return compareKeys(a, b, kind, sp.desc) })
+	for i := range keys {
+		seqs[i] = keys[i].seq
+	}
+}
+
+// searchAfter returns the index in seqs (sorted under sp) of the first item
+// after the cursor key.
+func searchAfter(items []*indicator, seqs []uint32, sp sortSpec, cur sortKey, now int64) int {
+	if sp.field == "" {
+		i, _ := slices.BinarySearch(seqs, cur.seq+1)
+		return i
+	}
+	kind := sortable[sp.field]
+	i, _ := slices.BinarySearchFunc(seqs, cur, func(seq uint32, target sortKey) int {
+		c := compareKeys(keyOf(items[seq], sp.field, now), target, kind, sp.desc)
+		if c == 0 {
+			return -1 // the cursor's own item is before the answer
+		}
+		return c
+	})
+	return i
+}
