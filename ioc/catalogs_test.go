@@ -241,8 +241,13 @@ func TestServices_RateLimit(t *testing.T) {
 			if !ok {
 				t.Fatalf("err = %T %v, want a *falcon.RateLimitError", err, err)
 			}
-			if !rl.RetryAfter.Equal(retryAt) || rl.Limit != 6000 {
-				t.Errorf("RateLimitError = RetryAfter %v Limit %d, want %v 6000", rl.RetryAfter, rl.Limit, retryAt)
+			if !rl.RetryAfter.Equal(retryAt) {
+				t.Errorf("RateLimitError.RetryAfter = %v, want %v", rl.RetryAfter, retryAt)
+			}
+			// With several calls at once, the error may be the client's
+			// refusal to send during the cooldown, which has no headers.
+			if len(sc.paths) == 1 && rl.Limit != 6000 {
+				t.Errorf("RateLimitError.Limit = %d, want 6000", rl.Limit)
 			}
 			if !errors.Is(err, falcon.ErrRateLimited) {
 				t.Errorf("err = %v does not match falcon.ErrRateLimited", err)
