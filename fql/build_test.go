@@ -54,6 +54,8 @@ func TestBuilders(t *testing.T) {
 		{fql.Compare("f", fql.OpIWildcard, fql.Int(5)), `f:~*'5'`},
 		{fql.Compare("f", fql.OpEq, fql.Bare("true")), `f:true`},
 		{fql.Compare("f", fql.OpEq, fql.Bare("*x*")), `f:*x*`},
+		{fql.Compare("f", fql.OpMatch, fql.Bare("*x")), `f:~'*x'`}, // ~*x would read as the ~* operator
+		{fql.Compare("f", fql.OpNotMatch, fql.Bare("*x")), `f:!~*x`},
 		{fql.And(fql.Eq("type", "domain"), fql.Or(fql.Eq("severity", "high"), fql.Eq("severity", "critical"))),
 			`type:'domain'+(severity:'high',severity:'critical')`},
 		{fql.Or(fql.And(fql.Eq("a", 1), fql.Eq("b", 2)), fql.Eq("c", 3)), `(a:1+b:2),c:3`},

@@ -281,6 +281,10 @@ func normalizeValue(op Op, v Value) Value {
 			return classifyQuoted(op, v.text)
 		}
 	case Bare:
+		if op == OpMatch && strings.HasPrefix(string(v), "*") {
+			// ~ then *word would read back as the ~* operator.
+			return classifyQuoted(op, string(v))
+		}
 		if isBareWord(string(v)) {
 			return classifyBare(op, string(v))
 		}
