@@ -98,7 +98,7 @@ func TestParse_ValueKinds(t *testing.T) {
 		{`f:42`, fql.OpEq, fql.Int(42)},
 		{`f:-1.50`, fql.OpEq, fql.Float(-1.5)},
 		{`f:true`, fql.OpEq, fql.Bool(true)},
-		{`f:false`, fql.OpNe + 0, fql.Bool(false)},
+		{`f:false`, fql.OpEq, fql.Bool(false)},
 		{`f:null`, fql.OpEq, fql.Null{}},
 		{`f:!null`, fql.OpNe, fql.Null{}},
 		{`f:'2024-01-02T03:04:05Z'`, fql.OpEq, fql.Time(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))},
@@ -125,9 +125,6 @@ func TestParse_ValueKinds(t *testing.T) {
 		c, ok := e.(fql.Comparison)
 		require.True(t, ok, tt.in)
 		assert.Equal(t, "f", c.Field(), tt.in)
-		if tt.in == `f:false` {
-			tt.op = fql.OpEq
-		}
 		assert.Equal(t, tt.op, c.Op(), tt.in)
 		assert.Equal(t, tt.want, c.Value(), tt.in)
 	}
