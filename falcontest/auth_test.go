@@ -88,7 +88,12 @@ func TestTokenExpiryAndRevoke(t *testing.T) {
 	clock := newFakeClock()
 	s := NewServer(WithClock(clock.now), WithTokenTTL(time.Minute))
 	defer s.Close()
-	resp, body := postForm(t, s, "/oauth2/token", url.Values{"client_id": {s.ClientID}, "client_secret": {s.ClientSecret}}, "", "")
+	s.FailTokenNext(503, 1)
+	form := url.Values{"client_id": {s.ClientID}, "client_secret": {s.ClientSecret}}
+	if resp, _ := postForm(t, s, "/oauth2/token", form, "", ""); resp.StatusCode != 503 {
+		t.Fatalf("token with an injected fault: %d", resp.StatusCode)
+	}
+	resp, body := postForm(t, s, "/oauth2/token", form, "", "")
 	if resp.StatusCode != 201 {
 		t.Fatalf("token: %d %s", resp.StatusCode, body)
 	}

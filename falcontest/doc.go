@@ -22,7 +22,7 @@
 // server starts no goroutine of its own, sleeps (latency) with time.Sleep
 // and reads time from its clock ([WithClock], time.Now by default).
 //
-// The server serves the 21 operations of testdata/falcon-ioc.swagger.json
+// The server serves the 22 operations of testdata/falcon-ioc.swagger.json
 // ([Operations] lists their operationIds): POST /oauth2/token and
 // /oauth2/revoke, every /iocs/... operation, the legacy /indicators/...
 // device and process calls and GET /processes/entities/processes/v1.

@@ -249,14 +249,14 @@ func (s *Server) genIndicator(p *seedPools, i int, base, step, now int64) *indic
 		var sb strings.Builder
 		sb.WriteString(pick(&r, seedWords))
 		sb.WriteByte('-')
-		sb.WriteString(strconv.FormatUint(uint64(mix32(uint32(i))), 36))
+		sb.WriteString(strconv.FormatUint(uint64(mix32(uint32(i)^uint32(fmix64(uint64(s.cfg.seed))))), 36))
 		sb.WriteByte('.')
 		sb.WriteString(pick(&r, seedWords))
 		sb.WriteByte('.')
 		sb.WriteString(pick(&r, seedTLDs))
 		in.value = sb.String()
 	case iocvalue.IPv4:
-		in.value = ipv4Unique(uint32(i))
+		in.value = ipv4Unique(uint32(i), uint32(fmix64(uint64(s.cfg.seed))))
 	default:
 		var b [16]byte
 		binary.BigEndian.PutUint64(b[:8], 0x2a00000000000000|uint64(r.intn(1<<24))<<32|uint64(mix32(uint32(i))))
@@ -332,9 +332,9 @@ func (s *Server) genIndicator(p *seedPools, i int, base, step, now int64) *indic
 }
 
 // ipv4Unique maps an index to a public-looking IPv4 address (first octet
-// 11-110), distinct for every index below 100 * 2^24.
-func ipv4Unique(i uint32) string {
-	rest := mix24(i & 0xffffff)
+// 11-110), distinct for every index below 100 * 2^24 under one salt.
+func ipv4Unique(i, salt uint32) string {
+	rest := mix24((i ^ salt) & 0xffffff)
 	return netip.AddrFrom4([4]byte{byte(11 + (i>>24)%100), byte(rest >> 16), byte(rest >> 8), byte(rest)}).String()
 }
 
