@@ -120,6 +120,9 @@ func (c *client) do(method, path string, q url.Values, body any) *result {
 	var resp *http.Response
 	if c.http == nil {
 		req := httptest.NewRequest(method, target, rd)
+		if rd != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		if c.token != "" {
 			req.Header.Set("Authorization", "Bearer "+c.token)
 		}
@@ -130,6 +133,9 @@ func (c *client) do(method, path string, q url.Values, body any) *result {
 		req, err := http.NewRequest(method, c.s.URL+target, rd)
 		if err != nil {
 			c.t.Fatal(err)
+		}
+		if rd != nil {
+			req.Header.Set("Content-Type", "application/json")
 		}
 		if c.token != "" {
 			req.Header.Set("Authorization", "Bearer "+c.token)
