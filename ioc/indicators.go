@@ -1,0 +1,538 @@
+package ioc
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/pagination"
+)
+
+// The paths of the indicator operations.
+const (
+	pathCombined  = "/iocs/combined/indicator/v1"
+	pathSearch    = "/iocs/queries/indicators/v1"
+	pathEntities  = "/iocs/entities/indicators/v1"
+	pathAggregate = "/iocs/aggregates/indicators/v1"
+)
+
+// ListOptions selects, sorts and pages the indicators of List, All,
+// Paginator, Search and AllIDs. The zero value (or nil) lists every
+// indicator in pages of DefaultLimit, paging with the "after" cursor.
+type ListOptions struct {
+	// Filter selects indicators with an FQL expression built with the fql
+	// package (fql.Eq("type", "domain"), fql.Parse(...)).
+	Filter fql.Expr
+	// FilterText is the filter as FQL text, for filters kept as strings;
+	// it is parsed and checked like Filter. Set one or the other.
+	FilterText string
+	// AllowUnknownFields lets filter fields that fql.IOCIndicatorFields
+	// does not list through; known fields are still checked.
+	AllowUnknownFields bool
+	// Sort orders the results by one of fql.IOCSortFields, such as
+	// fql.Desc("modified_on"). The zero Sort leaves the API's order.
+	Sort fql.Sort
+	// Limit is the page size: 1 to MaxLimit, DefaultLimit when 0. The
+	// iterators shrink it when the server refuses it (as GovCloud does
+	// with large pages).
+	Limit int
+	// FromParent, when set, keeps only the indicators inherited from an
+	// MSSP parent (true) or only the account's own (false).
+	FromParent *bool
+	// After resumes cursor paging at a cursor saved from
+	// Response.Meta.Pagination.After, IndicatorPaginator.Cursor or a
+	// *pagination.PageError.
+	After string
+	// Offset, when set, pages by offset instead of by cursor, starting
+	// there. Offset paging cannot reach past MaxOffset results; it exists
+	// for callers that need page numbers.
+	Offset *int
+}
+
+// listQuery is a validated ListOptions.
+type listQuery struct {
+	filter     string
+	sort       string
+	limit      int
+	fromParent *bool
+	after      string
+	offset     *int
+}
+
+// compileList validates opts (nil is the zero value).
+func compileList(opts *ListOptions) (*listQuery, error) {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	c := &checker{}
+	q := &listQuery{limit: o.Limit, fromParent: o.FromParent, after: o.After, offset: o.Offset}
+	q.filter, _ = c.checkFilter("filter", o.Filter, o.FilterText, o.AllowUnknownFields)
+	q.sort = c.checkSort(o.Sort)
+	if q.limit == 0 {
+		q.limit = DefaultLimit
+	}
+	c.checkRange("limit", q.limit, 1, MaxLimit)
+	if o.Offset != nil {
+		if o.After != "" {
+			c.add(-1, "offset", strconv.Itoa(*o.Offset), "set After or Offset, not both")
+		}
+		if *o.Offset < 0 || *o.Offset >= MaxOffset {
+			c.add(-1, "offset", strconv.Itoa(*o.Offset), "offset must be in [0, 10000): page with the after cursor to go further")
+		}
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// values returns the query of one page.
+func (q *listQuery) values(limit int, after string, offset *int) url.Values {
+	v := url.Values{}
+	if q.filter != "" {
+		v.Set("filter", q.filter)
+	}
+	if q.sort != "" {
+		v.Set("sort", q.sort)
+	}
+	if q.fromParent != nil {
+		v.Set("from_parent", strconv.FormatBool(*q.fromParent))
+	}
+	v.Set("limit", strconv.Itoa(limit))
+	switch {
+	case offset != nil:
+		v.Set("offset", strconv.Itoa(*offset))
+	case after != "":
+		v.Set("after", after)
+	}
+	return v
+}
+
+// onePage returns the query of List and Search: the page opts point at.
+func (q *listQuery) onePage() url.Values {
+	limit := q.limit
+	if q.offset != nil && *q.offset+limit > MaxOffset {
+		limit = MaxOffset - *q.offset
+	}
+	return q.values(limit, q.after, q.offset)
+}
+
+// List returns one page of indicators with all their fields, the one opts
+// selects (the first, unless opts.After or opts.Offset says otherwise).
+// The Response's Meta.Pagination holds the total and the After cursor of
+// the next page. To walk every page, use All or Paginator.
+//
+// Falcon API: GET /iocs/combined/indicator/v1
+func (s *IndicatorsService) List(ctx context.Context, opts *ListOptions) ([]*Indicator, *falcon.Response, error) {
+	q, err := compileList(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out indicatorList
+	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathCombined, Query: q.onePage()}, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return []*Indicator(out), resp, nil
+}
+
+// Search returns one page of indicator ids, the one opts selects. The
+// Response's Meta.Pagination holds the total and the After cursor of the
+// next page. To walk every page, use AllIDs.
+//
+// Falcon API: GET /iocs/queries/indicators/v1
+func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]string, *falcon.Response, error) {
+	q, err := compileList(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []string
+	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathSearch, Query: q.onePage()}, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// All returns an iterator over every indicator opts selects, in pages of
+// opts.Limit, following the "after" cursor (or offsets, with opts.Offset).
+// It is lazy (nothing is sent before the loop starts) and restartable
+// (each range starts again at opts' position). While the loop works
+// through one page, the next is fetched, and a page is decoded only when
+// the loop reaches it, so the time of a long listing is set by the server.
+// Memory stays bounded by a few pages, however many indicators there are.
+//
+// On failure it yields one error and stops: a *pagination.PageError whose
+// Cursor (or Offset) resumes the listing with opts.After (or opts.Offset),
+// wrapping the API's error. Invalid opts yield a *falcon.ValidationError.
+//
+// Falcon API: GET /iocs/combined/indicator/v1
+func (s *IndicatorsService) All(ctx context.Context, opts *ListOptions) iter.Seq2[*Indicator, error] {
+	return s.Paginator(opts).All(ctx)
+}
+
+// Paginator returns a paginator over the indicators opts selects, for
+// explicit paging (HasMorePages, NextPage, Cursor) or iteration (All).
+// Invalid opts make its first NextPage, or its All, return a
+// *falcon.ValidationError.
+//
+// Falcon API: GET /iocs/combined/indicator/v1
+func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
+	q, err := compileList(opts)
+	if err != nil {
+		return &IndicatorPaginator{err: err}
+	}
+	p := &IndicatorPaginator{}
+	lim := &pageLimit{}
+	lim.n.Store(int64(q.limit))
+	if q.offset != nil {
+		p.off = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[*Indicator], error) {
+			var out indicatorList
+			resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {
+				return q.values(min(n, limit), "", &offset)
+			})
+			if err != nil {
+				return pagination.Page[*Indicator]{}, err
+			}
+			return pagination.Page[*Indicator]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+		}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset))
+		return p
+	}
+	var start []pagination.Option
+	if q.after != "" {
+		start = append(start, pagination.WithStartCursor(q.after))
+	}
+	p.cur = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*rawPage], error) {
+		raw := &rawPage{}
+		resp, err := lim.fetch(ctx, s.client, pathCombined, raw, func(n int) url.Values {
+			return q.values(n, after, nil)
+		})
+		if err != nil {
+			raw.release()
+			return pagination.Page[*rawPage]{}, err
+		}
+		pg := pagination.Page[*rawPage]{Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}
+		if raw.buf != nil && !raw.empty {
+			pg.Items = []*rawPage{raw}
+		} else {
+			raw.release()
+		}
+		return pg, nil
+	}, start...)
+	return p
+}
+
+// IndicatorPaginator pages through indicators; IndicatorsService.Paginator
+// makes one. Explicit paging (HasMorePages, NextPage, Cursor, Offset)
+// keeps one position and is not safe for concurrent use; All neither uses
+// nor changes that position, and several ranges over it may run at once.
+type IndicatorPaginator struct {
+	err error
+	cur *pagination.Cursor[*rawPage]
+	off *pagination.Offset[*Indicator]
+}
+
+// HasMorePages reports whether NextPage may return another page. It is
+// true before the first page.
+func (p *IndicatorPaginator) HasMorePages() bool {
+	switch {
+	case p.err != nil:
+		return true
+	case p.off != nil:
+		return p.off.HasMorePages()
+	}
+	return p.cur.HasMorePages()
+}
+
+// NextPage fetches the next page and the Response it came in. On failure
+// it returns a *pagination.PageError and stays put, so calling it again
+// retries the same page; after the last page it returns
+// pagination.ErrNoMorePages.
+//
+// Falcon API: GET /iocs/combined/indicator/v1
+func (p *IndicatorPaginator) NextPage(ctx context.Context) ([]*Indicator, *falcon.Response, error) {
+	if p.err != nil {
+		return nil, nil, p.err
+	}
+	if p.off != nil {
+		items, err := p.off.NextPage(ctx)
+		return items, pageResponse(p.off.LastPage(), err), err
+	}
+	raws, err := p.cur.NextPage(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp := pageResponse(p.cur.LastPage(), nil)
+	var out []*Indicator
+	for _, r := range raws {
+		items, err := r.decode()
+		if err != nil {
+			return nil, resp, err
+		}
+		out = append(out, items...)
+	}
+	return out, resp, nil
+}
+
+func pageResponse[T any](pg *pagination.Page[T], err error) *falcon.Response {
+	if err != nil || pg == nil {
+		return nil
+	}
+	r, _ := pg.Meta.(*falcon.Response)
+	return r
+}
+
+// Cursor returns the "after" cursor of the page NextPage fetches next
+// ("" for the first page, and in offset mode). Save it to resume later
+// with ListOptions.After.
+func (p *IndicatorPaginator) Cursor() string {
+	if p.cur == nil {
+		return ""
+	}
+	return p.cur.Cursor()
+}
+
+// Offset returns the offset of the page NextPage fetches next in offset
+// mode (0 in cursor mode). Save it to resume later with ListOptions.Offset.
+func (p *IndicatorPaginator) Offset() int {
+	if p.off == nil {
+		return 0
+	}
+	return p.off.Offset()
+}
+
+// All returns an iterator over the indicators of every page, from the
+// paginator's configured start; see IndicatorsService.All.
+//
+// Falcon API: GET /iocs/combined/indicator/v1
+func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, error] {
+	return func(yield func(*Indicator, error) bool) {
+		switch {
+		case p.err != nil:
+			yield(nil, p.err)
+			return
+		case p.off != nil:
+			for ind, err := range p.off.All(ctx) {
+				if !yield(ind, err) || err != nil {
+					return
+				}
+			}
+			return
+		}
+		for raw, err := range p.cur.All(ctx) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			items, err := raw.decode()
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, ind := range items {
+				if !yield(ind, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// AllIDs returns an iterator over the ids of every indicator opts selects,
+// with the behaviour of All.
+//
+// Falcon API: GET /iocs/queries/indicators/v1
+func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		q, err := compileList(opts)
+		if err != nil {
+			yield("", err)
+			return
+		}
+		lim := &pageLimit{}
+		lim.n.Store(int64(q.limit))
+		var seq iter.Seq2[string, error]
+		if q.offset != nil {
+			seq = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
+				var out []string
+				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
+					return q.values(min(n, limit), "", &offset)
+				})
+				if err != nil {
+					return pagination.Page[string]{}, err
+				}
+				return pagination.Page[string]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+			}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset)).All(ctx)
+		} else {
+			var start []pagination.Option
+			if q.after != "" {
+				start = append(start, pagination.WithStartCursor(q.after))
+			}
+			seq = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
+				var out []string
+				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
+					return q.values(n, after, nil)
+				})
+				if err != nil {
+					return pagination.Page[string]{}, err
+				}
+				return pagination.Page[string]{Items: out, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+			}, start...).All(ctx)
+		}
+		for id, err := range seq {
+			if !yield(id, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// pageLimit is the page size of one listing, shared by its walks. It
+// shrinks when the server refuses it.
+type pageLimit struct {
+	n atomic.Int64
+}
+
+// minShrunkLimit is the smallest page size the iterators shrink to.
+const minShrunkLimit = 10
+
+// fetch sends one page request built by query for the current page size,
+// halving the size (at most a few times) while the server answers 400
+// about the limit.
+func (l *pageLimit) fetch(ctx context.Context, c *falcon.Client, path string, out any, query func(limit int) url.Values) (*falcon.Response, error) {
+	for range 8 {
+		n := int(l.n.Load())
+		resp, err := c.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: path, Query: query(n)}, out)
+		if err == nil || n <= minShrunkLimit || !limitRefused(err) {
+			return resp, err
+		}
+		l.n.CompareAndSwap(int64(n), int64(max(n/2, minShrunkLimit)))
+	}
+	return nil, errors.New("ioc: the server refused every page size tried")
+}
+
+// limitRefused reports whether err is a 400 answer about the limit.
+func limitRefused(err error) bool {
+	var ae *falcon.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	for _, d := range ae.Errors {
+		m := strings.ToLower(d.Message)
+		if strings.Contains(m, "limit") && !strings.Contains(m, "offset") {
+			return true
+		}
+	}
+	return false
+}
+
+// GetResult is the answer of Get.
+type GetResult struct {
+	// Indicators holds the indicators found, in the order their ids were
+	// asked for (each id once).
+	Indicators []*Indicator
+	// Missing lists the ids the API did not return, in the order asked.
+	Missing []string
+}
+
+// Get returns the indicators with the given ids (64 hexadecimal
+// characters; repeated ids count once). Long lists are split across
+// requests by URL length and fetched concurrently; the result keeps the
+// order of ids, and ids the API does not know are listed in
+// GetResult.Missing rather than failing the call. The Response is that of
+// the last request. With no ids, nothing is sent.
+//
+// Falcon API: GET /iocs/entities/indicators/v1
+func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult, *falcon.Response, error) {
+	c := &checker{}
+	uniq := c.checkIDs("ids", ids)
+	if err := c.err(); err != nil {
+		return nil, nil, err
+	}
+	res := &GetResult{}
+	if len(uniq) == 0 {
+		return res, nil, nil
+	}
+	chunks := chunkIDs(uniq, maxIDsQuery)
+	found := make([][]*Indicator, len(chunks))
+	resps := make([]*falcon.Response, len(chunks))
+	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
+		var out indicatorList
+		q := url.Values{"ids": chunks[i]}
+		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: q}, &out)
+		resps[i] = resp
+		if err != nil {
+			var ae *falcon.APIError
+			if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
+				return nil // none of this chunk exists
+			}
+			return err
+		}
+		found[i] = out
+		return nil
+	})
+	last := resps[len(resps)-1]
+	if err != nil {
+		return nil, last, err
+	}
+	byID := make(map[string]*Indicator, len(uniq))
+	for _, part := range found {
+		for _, ind := range part {
+			if ind != nil {
+				byID[strings.ToLower(ind.ID)] = ind
+			}
+		}
+	}
+	for _, id := range uniq {
+		if ind, ok := byID[id]; ok {
+			res.Indicators = append(res.Indicators, ind)
+		} else {
+			res.Missing = append(res.Missing, id)
+		}
+	}
+	return res, last, nil
+}
+
+// forEach runs fn(ctx, i) for i in [0, n) with at most limit calls at a
+// time. The first error cancels the context of the others and is
+// returned; calls not started by then are skipped.
+func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+	if n == 1 {
+		return fn(ctx, 0)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := fn(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel(err) })
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return context.Cause(ctx)
+}

@@ -1,0 +1,1028 @@
+package ioc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// This file holds a hand-written decoder for arrays of api.IndicatorV1, the
+// hot path of every listing: pages of up to 2,000 indicators. It produces
+// what encoding/json would produce for []*Indicator (the decoder tests
+// compare the two), at a fraction of the cost:
+//
+//   - no reflection and no field-name folding: keys are matched by a switch;
+//   - the strings that repeat across indicators (type, action, severity,
+//     platforms, tags, host groups, authors, sources) come from constants
+//     or from a per-page table, so they are allocated once per page at most;
+//   - the other strings of one indicator (id, value, description, metadata)
+//     share a single allocation;
+//   - timestamps are parsed by a fixed RFC 3339 reader, with time.Parse only
+//     for forms it does not cover (offsets other than Z).
+//
+// Each indicator is its own allocation (it never pins the rest of its page),
+// so keeping a few indicators of a long listing keeps only those.
+//
+// The decoder is lenient where encoding/json is strict only about input that
+// encoding/json has already validated: it runs inside UnmarshalJSON, which the
+// standard decoder calls with one complete, well-formed JSON value.
+
+// indicatorList decodes a JSON array of indicators with the fast decoder.
+type indicatorList []*Indicator
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *indicatorList) UnmarshalJSON(b []byte) error {
+	d := getDecoder(b)
+	defer putDecoder(d)
+	out, err := d.array(*l, nil)
+	if err != nil {
+		return err
+	}
+	*l = out
+	return nil
+}
+
+// rawPage keeps the encoded resources of a page, so that decoding can wait
+// until the page's consumer gets to it while the next page is fetched.
+type rawPage struct {
+	buf   *[]byte // from rawPool
+	empty bool
+}
+
+var rawPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// UnmarshalJSON implements json.Unmarshaler by copying b into a pooled
+// buffer.
+func (p *rawPage) UnmarshalJSON(b []byte) error {
+	if p.buf == nil {
+		p.buf = rawPool.Get().(*[]byte)
+	}
+	*p.buf = append((*p.buf)[:0], b...)
+	t := bytes.TrimSpace(b)
+	p.empty = bytes.Equal(t, []byte("null")) || (len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0)
+	return nil
+}
+
+// decode decodes the page's indicators and releases its buffer.
+func (p *rawPage) decode() ([]*Indicator, error) {
+	if p.buf == nil {
+		return nil, nil
+	}
+	d := getDecoder(*p.buf)
+	out, err := d.array(nil, nil)
+	putDecoder(d)
+	p.release()
+	return out, err
+}
+
+// release returns the page's buffer to the pool.
+func (p *rawPage) release() {
+	if p.buf == nil {
+		return
+	}
+	if cap(*p.buf) <= 8<<20 {
+		*p.buf = (*p.buf)[:0]
+		rawPool.Put(p.buf)
+	}
+	p.buf = nil
+}
+
+// rowInfo is what a write answer adds to an indicator row: whether the row
+// failed or carries a warning, and why.
+type rowInfo struct {
+	MessageType string
+	FieldName   string
+	Message     string
+	Code        int
+}
+
+// writeRows decodes the resources of a write answer: indicator rows, each
+// possibly with message_type, field_name and message.
+type writeRows struct {
+	inds  []*Indicator
+	infos []rowInfo
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (w *writeRows) UnmarshalJSON(b []byte) error {
+	d := getDecoder(b)
+	defer putDecoder(d)
+	var infos []rowInfo
+	out, err := d.array(nil, &infos)
+	if err != nil {
+		return err
+	}
+	w.inds, w.infos = out, infos
+	return nil
+}
+
+// decoder is the state of one decoding run.
+type decoder struct {
+	data []byte
+	pos  int
+
+	tmp    []byte            // unescaped string bytes
+	pack   []byte            // strings of the current indicator, allocated together
+	refs   []packRef         // where each packed string goes
+	strs   []string          // tags or host groups being read
+	intern map[string]string // repeated strings of this page
+}
+
+type packRef struct {
+	dst        *string
+	start, end int
+}
+
+// maxIntern bounds the per-page table of repeated strings, and maxInternLen
+// the strings that go into it.
+const (
+	maxIntern    = 4096
+	maxInternLen = 96
+)
+
+var decoderPool = sync.Pool{New: func() any {
+	return &decoder{intern: make(map[string]string, 64)}
+}}
+
+func getDecoder(b []byte) *decoder {
+	d := decoderPool.Get().(*decoder)
+	d.data, d.pos = b, 0
+	return d
+}
+
+func putDecoder(d *decoder) {
+	d.data = nil
+	clear(d.refs)
+	d.refs = d.refs[:0]
+	clear(d.strs)
+	d.strs = d.strs[:0]
+	d.pack = d.pack[:0]
+	d.tmp = d.tmp[:0]
+	if len(d.intern) > 0 {
+		clear(d.intern) // strings of one page are not kept for the next
+	}
+	if cap(d.tmp) > 1<<20 {
+		d.tmp = nil
+	}
+	decoderPool.Put(d)
+}
+
+// errSyntax reports input the decoder cannot read.
+var errSyntax = errors.New("malformed JSON")
+
+func (d *decoder) fail(what string) error {
+	return fmt.Errorf("ioc: decoding indicators at byte %d: %s: %w", d.pos, what, errSyntax)
+}
+
+func (d *decoder) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.pos >= len(d.data) {
+		return 0
+	}
+	return d.data[d.pos]
+}
+
+// literal consumes lit if it comes next.
+func (d *decoder) literal(lit string) bool {
+	if len(d.data)-d.pos >= len(lit) && string(d.data[d.pos:d.pos+len(lit)]) == lit {
+		d.pos += len(lit)
+		return true
+	}
+	return false
+}
+
+// null consumes a null if it comes next.
+func (d *decoder) null() bool {
+	return d.peek() == 'n' && d.literal("null")
+}
+
+// array decodes an array of indicators (or null), appending to out. With
+// infos, it also collects the write-answer fields of each row.
+func (d *decoder) array(out []*Indicator, infos *[]rowInfo) ([]*Indicator, error) {
+	if d.null() {
+		return out, nil
+	}
+	if d.peek() != '[' {
+		return out, d.fail("expected an array")
+	}
+	d.pos++
+	if d.peek() == ']' {
+		d.pos++
+		if out == nil {
+			out = []*Indicator{}
+		}
+		return out, nil
+	}
+	if out == nil {
+		out = make([]*Indicator, 0, estimateCount(d.data))
+	}
+	for {
+		var info *rowInfo
+		if infos != nil {
+			*infos = append(*infos, rowInfo{})
+			info = &(*infos)[len(*infos)-1]
+		}
+		if d.null() {
+			out = append(out, nil)
+		} else {
+			ind, err := d.indicator(info)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, ind)
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return out, nil
+		default:
+			return out, d.fail("expected , or ] after an indicator")
+		}
+	}
+}
+
+// estimateCount guesses how many indicators an array of len(b) bytes holds
+// (they take 500 to 900 bytes each), so that the result slice is allocated
+// once in the usual case.
+func estimateCount(b []byte) int {
+	return min(len(b)/400+1, 4096)
+}
+
+// indicatorBlock allocates an indicator together with room for its
+// platforms, which nearly every indicator has.
+type indicatorBlock struct {
+	ind  Indicator
+	plat [3]Platform
+}
+
+// indicator decodes one object.
+func (d *decoder) indicator(info *rowInfo) (*Indicator, error) {
+	if d.peek() != '{' {
+		return nil, d.fail("expected an object")
+	}
+	d.pos++
+	blk := new(indicatorBlock)
+	ind := &blk.ind
+	d.pack = d.pack[:0]
+	d.refs = d.refs[:0]
+	if d.peek() == '}' {
+		d.pos++
+		return ind, nil
+	}
+	for {
+		if d.peek() != '"' {
+			return nil, d.fail("expected a key")
+		}
+		key, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if d.peek() != ':' {
+			return nil, d.fail("expected :")
+		}
+		d.pos++
+		if err := d.field(blk, key, info); err != nil {
+			return nil, err
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+			continue
+		case '}':
+			d.pos++
+		default:
+			return nil, d.fail("expected , or } in an indicator")
+		}
+		break
+	}
+	if len(d.refs) > 0 {
+		s := string(d.pack)
+		for _, r := range d.refs {
+			*r.dst = s[r.start:r.end]
+		}
+	}
+	return ind, nil
+}
+
+// field decodes the value of one key of an indicator. key may alias the
+// decoder's scratch space, so it is read before any value is. The switch on
+// string(key) does not allocate.
+func (d *decoder) field(blk *indicatorBlock, key []byte, info *rowInfo) error {
+	ind := &blk.ind
+	var err error
+	switch string(key) {
+	case "id":
+		err = d.packed(&ind.ID)
+	case "type":
+		var s string
+		s, err = d.enum()
+		ind.Type = Type(s)
+	case "value":
+		err = d.packed(&ind.Value)
+	case "action":
+		var s string
+		s, err = d.enum()
+		ind.Action = Action(s)
+	case "mobile_action":
+		var s string
+		s, err = d.enum()
+		ind.MobileAction = MobileAction(s)
+	case "severity":
+		var s string
+		s, err = d.enum()
+		ind.Severity = Severity(s)
+	case "description":
+		err = d.packed(&ind.Description)
+	case "source":
+		ind.Source, err = d.interned()
+	case "platforms":
+		ind.Platforms, err = d.platforms(blk)
+	case "tags":
+		ind.Tags, err = d.strings()
+	case "host_groups":
+		ind.HostGroups, err = d.strings()
+	case "applied_globally":
+		ind.AppliedGlobally, err = d.bool()
+	case "expiration":
+		ind.Expiration, err = d.time()
+	case "expired":
+		ind.Expired, err = d.bool()
+	case "deleted":
+		ind.Deleted, err = d.bool()
+	case "from_parent":
+		ind.FromParent, err = d.bool()
+	case "parent_cid_name":
+		ind.ParentCIDName, err = d.interned()
+	case "metadata":
+		ind.Metadata, err = d.metadata()
+	case "created_by":
+		ind.CreatedBy, err = d.interned()
+	case "created_on":
+		ind.CreatedOn, err = d.time()
+	case "modified_by":
+		ind.ModifiedBy, err = d.interned()
+	case "modified_on":
+		ind.ModifiedOn, err = d.time()
+	case "message_type":
+		if info == nil {
+			return d.skip()
+		}
+		info.MessageType, err = d.interned()
+	case "field_name":
+		if info == nil {
+			return d.skip()
+		}
+		info.FieldName, err = d.interned()
+	case "message":
+		if info == nil {
+			return d.skip()
+		}
+		info.Message, err = d.interned()
+	case "code":
+		if info == nil {
+			return d.skip()
+		}
+		var n int64
+		n, err = d.int()
+		info.Code = int(n)
+	default:
+		return d.skip()
+	}
+	return err
+}
+
+// str reads a JSON string and returns its unescaped bytes, which stay valid
+// until the next call.
+func (d *decoder) str() ([]byte, error) {
+	d.pos++ // opening quote
+	start := d.pos
+	data := d.data
+	var high byte
+	for i := start; i < len(data); i++ {
+		c := data[i]
+		if c == '"' {
+			d.pos = i + 1
+			seg := data[start:i]
+			if high >= utf8.RuneSelf && !utf8.Valid(seg) {
+				d.tmp = appendValidUTF8(d.tmp[:0], seg)
+				return d.tmp, nil
+			}
+			return seg, nil
+		}
+		if c == '\\' {
+			return d.strSlow(start)
+		}
+		high |= c
+	}
+	return nil, d.fail("unterminated string")
+}
+
+// appendValidUTF8 appends b with every invalid UTF-8 sequence replaced by
+// U+FFFD, as encoding/json does.
+func appendValidUTF8(dst, b []byte) []byte {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return dst
+}
+
+// strSlow unescapes a string with backslashes into d.tmp.
+func (d *decoder) strSlow(start int) ([]byte, error) {
+	out := d.tmp[:0]
+	i := start
+	for {
+		if i >= len(d.data) {
+			d.pos = i
+			return nil, d.fail("unterminated string")
+		}
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			d.tmp = out
+			return out, nil
+		case c == '\\':
+			if i+1 >= len(d.data) {
+				d.pos = i
+				return nil, d.fail("unterminated escape")
+			}
+			e := d.data[i+1]
+			i += 2
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := hex4(d.data, i)
+				if !ok {
+					d.pos = i
+					return nil, d.fail("bad \\u escape")
+				}
+				i += 4
+				if utf16.IsSurrogate(r) {
+					r2, ok2 := rune(-1), false
+					if i+6 <= len(d.data) && d.data[i] == '\\' && d.data[i+1] == 'u' {
+						r2, ok2 = hex4(d.data, i+2)
+					}
+					if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
+						i += 6
+						r = dec
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				d.pos = i
+				return nil, d.fail("bad escape")
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(d.data[i:])
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, d.data[i:i+size]...)
+			}
+			i += size
+		}
+	}
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// packed reads a string (or null) that goes into the indicator's shared
+// allocation.
+func (d *decoder) packed(dst *string) error {
+	switch d.peek() {
+	case '"':
+		b, err := d.str()
+		if err != nil {
+			return err
+		}
+		if len(b) == 0 {
+			*dst = ""
+			return nil
+		}
+		start := len(d.pack)
+		d.pack = append(d.pack, b...)
+		d.refs = append(d.refs, packRef{dst: dst, start: start, end: len(d.pack)})
+		return nil
+	case 'n':
+		if d.literal("null") {
+			*dst = ""
+			return nil
+		}
+	}
+	return d.fail("expected a string")
+}
+
+// interned reads a string (or null) likely to repeat within a page.
+func (d *decoder) interned() (string, error) {
+	switch d.peek() {
+	case '"':
+		b, err := d.str()
+		if err != nil {
+			return "", err
+		}
+		return d.internBytes(b), nil
+	case 'n':
+		if d.literal("null") {
+			return "", nil
+		}
+	}
+	return "", d.fail("expected a string")
+}
+
+func (d *decoder) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxInternLen {
+		return string(b)
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < maxIntern {
+		d.intern[s] = s
+	}
+	return s
+}
+
+// enum reads one of the API's enumerated strings, returning the package's
+// constant for known values.
+func (d *decoder) enum() (string, error) {
+	switch d.peek() {
+	case '"':
+		b, err := d.str()
+		if err != nil {
+			return "", err
+		}
+		if s, ok := knownEnum(b); ok {
+			return s, nil
+		}
+		return d.internBytes(b), nil
+	case 'n':
+		if d.literal("null") {
+			return "", nil
+		}
+	}
+	return "", d.fail("expected a string")
+}
+
+// knownEnum maps the values of type, action, severity, mobile_action and
+// platforms to constants, without allocating.
+func knownEnum(b []byte) (string, bool) {
+	switch string(b) {
+	case "sha256":
+		return string(TypeSHA256), true
+	case "md5":
+		return string(TypeMD5), true
+	case "domain":
+		return string(TypeDomain), true
+	case "ipv4":
+		return string(TypeIPv4), true
+	case "ipv6":
+		return string(TypeIPv6), true
+	case "no_action":
+		return string(ActionNoAction), true
+	case "allow":
+		return string(ActionAllow), true
+	case "prevent_no_ui":
+		return string(ActionPreventNoUI), true
+	case "prevent":
+		return string(ActionPrevent), true
+	case "detect":
+		return string(ActionDetect), true
+	case "informational":
+		return string(SeverityInformational), true
+	case "low":
+		return string(SeverityLow), true
+	case "medium":
+		return string(SeverityMedium), true
+	case "high":
+		return string(SeverityHigh), true
+	case "critical":
+		return string(SeverityCritical), true
+	case "windows":
+		return string(PlatformWindows), true
+	case "mac":
+		return string(PlatformMac), true
+	case "linux":
+		return string(PlatformLinux), true
+	case "ios":
+		return string(PlatformIOS), true
+	case "android":
+		return string(PlatformAndroid), true
+	}
+	return "", false
+}
+
+// platforms reads the platforms array, into the block's own room when it
+// fits.
+func (d *decoder) platforms(blk *indicatorBlock) ([]Platform, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '[' {
+		return nil, d.fail("expected an array")
+	}
+	d.pos++
+	n := 0
+	var out []Platform
+	if d.peek() == ']' {
+		d.pos++
+		return []Platform{}, nil
+	}
+	for {
+		var s string
+		if d.null() {
+			s = ""
+		} else if d.peek() == '"' {
+			var err error
+			if s, err = d.enum(); err != nil {
+				return nil, err
+			}
+		} else {
+			return nil, d.fail("expected a string")
+		}
+		if n < len(blk.plat) && out == nil {
+			blk.plat[n] = Platform(s)
+		} else {
+			if out == nil {
+				out = append(make([]Platform, 0, 2*len(blk.plat)), blk.plat[:n]...)
+			}
+			out = append(out, Platform(s))
+		}
+		n++
+		switch d.peek() {
+		case ',':
+			d.pos++
+			continue
+		case ']':
+			d.pos++
+		default:
+			return nil, d.fail("expected , or ]")
+		}
+		break
+	}
+	if out != nil {
+		return out, nil
+	}
+	return blk.plat[:n:n], nil
+}
+
+// strings reads an array of strings, each interned.
+func (d *decoder) strings() ([]string, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '[' {
+		return nil, d.fail("expected an array")
+	}
+	d.pos++
+	if d.peek() == ']' {
+		d.pos++
+		return []string{}, nil
+	}
+	d.strs = d.strs[:0]
+	for {
+		s, err := d.interned()
+		if err != nil {
+			return nil, err
+		}
+		d.strs = append(d.strs, s)
+		switch d.peek() {
+		case ',':
+			d.pos++
+			continue
+		case ']':
+			d.pos++
+		default:
+			return nil, d.fail("expected , or ]")
+		}
+		break
+	}
+	out := make([]string, len(d.strs))
+	copy(out, d.strs)
+	return out, nil
+}
+
+func (d *decoder) bool() (bool, error) {
+	switch d.peek() {
+	case 't':
+		if d.literal("true") {
+			return true, nil
+		}
+	case 'f':
+		if d.literal("false") {
+			return false, nil
+		}
+	case 'n':
+		if d.literal("null") {
+			return false, nil
+		}
+	}
+	return false, d.fail("expected a boolean")
+}
+
+// int reads an integer; a number with a fraction or exponent is truncated.
+func (d *decoder) int() (int64, error) {
+	if d.null() {
+		return 0, nil
+	}
+	start := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || ('0' <= c && c <= '9') {
+			d.pos++
+			continue
+		}
+		break
+	}
+	num := d.data[start:d.pos]
+	if len(num) == 0 {
+		return 0, d.fail("expected a number")
+	}
+	var n int64
+	neg := num[0] == '-'
+	digits := num
+	if neg {
+		digits = num[1:]
+	}
+	if len(digits) > 0 && len(digits) <= 18 {
+		simple := true
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				simple = false
+				break
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if simple {
+			if neg {
+				n = -n
+			}
+			return n, nil
+		}
+	}
+	if v, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
+	if err != nil {
+		return 0, d.fail("bad number")
+	}
+	return int64(f), nil
+}
+
+// time reads an RFC 3339 timestamp (or null, or "" for none).
+func (d *decoder) time() (time.Time, error) {
+	switch d.peek() {
+	case '"':
+		b, err := d.str()
+		if err != nil {
+			return time.Time{}, err
+		}
+		if len(b) == 0 {
+			return time.Time{}, nil
+		}
+		if t, ok := parseTimeZ(b); ok {
+			return t, nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, string(b))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("ioc: decoding indicators: %w", err)
+		}
+		return t, nil
+	case 'n':
+		if d.literal("null") {
+			return time.Time{}, nil
+		}
+	}
+	return time.Time{}, d.fail("expected a timestamp")
+}
+
+// parseTimeZ reads YYYY-MM-DDTHH:MM:SS[.fraction]Z, the form Falcon
+// writes, into a UTC time. It reports false for anything else.
+func parseTimeZ(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't') || b[13] != ':' || b[16] != ':' || (b[len(b)-1] != 'Z' && b[len(b)-1] != 'z') {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	minute, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	rest := b[19 : len(b)-1]
+	if len(rest) > 0 {
+		if rest[0] != '.' && rest[0] != ',' || len(rest) < 2 || len(rest) > 10 {
+			return time.Time{}, false
+		}
+		frac, ok := digits(rest[1:])
+		if !ok {
+			return time.Time{}, false
+		}
+		for range 10 - len(rest) {
+			frac *= 10
+		}
+		nsec = frac
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// metadata reads an api.MetadataV1 object (or null).
+func (d *decoder) metadata() (*Metadata, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '{' {
+		return nil, d.fail("expected an object")
+	}
+	d.pos++
+	m := new(Metadata)
+	if d.peek() == '}' {
+		d.pos++
+		return m, nil
+	}
+	for {
+		if d.peek() != '"' {
+			return nil, d.fail("expected a key")
+		}
+		key, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if d.peek() != ':' {
+			return nil, d.fail("expected :")
+		}
+		d.pos++
+		switch string(key) {
+		case "av_hits":
+			m.AVHits, err = d.int()
+		case "company_name":
+			m.CompanyName, err = d.interned()
+		case "file_description":
+			m.FileDescription, err = d.interned()
+		case "file_version":
+			m.FileVersion, err = d.interned()
+		case "filename":
+			err = d.packed(&m.Filename)
+		case "original_filename":
+			err = d.packed(&m.OriginalFilename)
+		case "product_name":
+			m.ProductName, err = d.interned()
+		case "product_version":
+			m.ProductVersion, err = d.interned()
+		case "signed":
+			m.Signed, err = d.bool()
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+			continue
+		case '}':
+			d.pos++
+		default:
+			return nil, d.fail("expected , or } in metadata")
+		}
+		return m, nil
+	}
+}
+
+// skip passes over one JSON value of any kind.
+func (d *decoder) skip() error {
+	switch c := d.peek(); c {
+	case '"':
+		_, err := d.str()
+		return err
+	case '{', '[':
+		depth := 0
+		for d.pos < len(d.data) {
+			switch d.data[d.pos] {
+			case '{', '[':
+				depth++
+				d.pos++
+			case '}', ']':
+				depth--
+				d.pos++
+				if depth == 0 {
+					return nil
+				}
+			case '"':
+				if _, err := d.str(); err != nil {
+					return err
+				}
+			default:
+				d.pos++
+			}
+		}
+		return d.fail("unterminated value")
+	case 0:
+		return d.fail("unexpected end")
+	default:
+		start := d.pos
+		for d.pos < len(d.data) {
+			switch d.data[d.pos] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				if d.pos == start {
+					return d.fail("expected a value")
+				}
+				return nil
+			}
+			d.pos++
+		}
+		return nil
+	}
+}
