@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/falconioc/falcon/examples/internal/setup"
+	"github.com/falconioc/falcon/falcontest"
+)
+
+const badRows = "testdata/bad-rows.csv"
+
+// runImport runs import against srv and returns its output and error.
+func runImport(t *testing.T, srv *falcontest.Server, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), args, setup.EmulatorEnv(srv), &stdout, &stderr)
+	if strings.Contains(stderr.String(), "\r") {
+		t.Errorf("a progress bar was drawn on a non-terminal:\n%q", stderr.String())
+	}
+	return stdout.String(), err
+}
+
+func newServer(t *testing.T) *falcontest.Server {
+	t.Helper()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// creates counts the create requests srv received.
+func creates(srv *falcontest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodPost && r.Path == "/iocs/entities/indicators/v1" {
+			n++
+		}
+	}
+	return n
+}
+
+// invalidLines are the bad rows of testdata/bad-rows.csv, by line.
+var invalidLines = []string{
+	`bad-rows.csv:4 "zzzz": invalid md5`,
+	`bad-rows.csv:6 "192.0.2.55": action`,
+	`bad-rows.csv:7 "expired.import.example.com": expiration 2001-01-01T00:00:00Z has passed`,
+	`bad-rows.csv:10: malformed CSV row`,
+}
+
+func TestImportRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	out, err := runImport(t, srv, "-source", "t", badRows)
+	if !errors.Is(err, setup.ErrReported) || setup.ExitCode(err, new(bytes.Buffer)) != 1 {
+		t.Fatalf("err = %v, want exit status 1", err)
+	}
+	for _, want := range invalidLines {
+		if !strings.Contains(out, "INVALID  "+want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "Refusing to import: 4 bad item(s), nothing was sent") {
+		t.Errorf("no refusal:\n%s", out)
+	}
+	if n := creates(srv); n != 0 || srv.IndicatorCount() != 0 {
+		t.Errorf("%d create requests, %d indicators: something was sent", n, srv.IndicatorCount())
+	}
+}
+
+func TestImportSkipInvalid(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	out, err := runImport(t, srv, "-skip-invalid", "-source", "t", badRows)
+	// The private address draws a warning: that item fails, so the exit
+	// status is 1, but the rest is imported.
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("err = %v, want a reported failure", err)
+	}
+	for _, want := range invalidLines {
+		if !strings.Contains(out, "INVALID  "+want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`FAILED   bad-rows.csv:8 ipv4:10.1.2.3: .*private`).MatchString(out) {
+		t.Errorf("no failure for the private address:\n%s", out)
+	}
+	if !strings.Contains(out, "Imported 3: 2 created, 0 already existed, 1 failed, 4 bad item(s) skipped, 1 duplicate(s) dropped.") {
+		t.Errorf("summary:\n%s", out)
+	}
+	got := map[string]string{}
+	for _, ind := range srv.Indicators() {
+		got[ind.Type+":"+ind.Value] = ind.Source + "/" + ind.Severity
+	}
+	want := map[string]string{
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": "t/high",
+		"domain:good.import.example.com": "t/medium",
+	}
+	if len(got) != len(want) || got["domain:good.import.example.com"] != "t/medium" ||
+		got["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"] != "t/high" {
+		t.Errorf("indicators = %v, want %v", got, want)
+	}
+
+	// Again with -ignore-warnings: the private address goes in, the two
+	// others exist already. Nothing failed: exit status 0.
+	out, err = runImport(t, srv, "-skip-invalid", "-ignore-warnings", "-v", "-source", "t", badRows)
+	if err != nil {
+		t.Fatalf("second run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"EXISTS   bad-rows.csv:3 sha256:e3b0c442", "EXISTS   bad-rows.csv:5 domain:good.import.example.com",
+		"CREATED  bad-rows.csv:8 ipv4:10.1.2.3", "1 created, 2 already existed, 0 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second run lacks %q:\n%s", want, out)
+		}
+	}
+	if srv.IndicatorCount() != 3 {
+		t.Errorf("%d indicators, want 3", srv.IndicatorCount())
+	}
+}
+
+func TestImportDryRun(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.AddIndicators(falcontest.Indicator{Type: "domain", Value: "good.import.example.com", Action: "detect",
+		Source: "other", AppliedGlobally: true, Platforms: []string{"linux"}})
+	out, err := runImport(t, srv, "-dry-run", "-skip-invalid", badRows)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"CREATE   bad-rows.csv:3 sha256:e3b0c442", "EXISTS   bad-rows.csv:5 domain:good.import.example.com",
+		"would create 2 indicator(s); 1 exist already; 4 bad item(s) skipped. Nothing was sent.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out)
+		}
+	}
+	if creates(srv) != 0 || srv.IndicatorCount() != 1 {
+		t.Errorf("the dry run wrote")
+	}
+	// Without -skip-invalid the dry run refuses too.
+	if _, err := runImport(t, srv, "-dry-run", badRows); !errors.Is(err, setup.ErrReported) {
+		t.Errorf("dry run over bad rows: err = %v", err)
+	}
+}
+
+// TestImportFormats imports the hand-made feeds of every format together:
+// the bad STIX objects and list lines are named by object id and line.
+func TestImportFormats(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	out, err := runImport(t, srv, "-skip-invalid", "-override", "-severity", "low", "-platforms", "windows",
+		"../testdata/iocs.csv", "../testdata/indicators.stix.json", "../testdata/mixed.txt")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`INVALID  indicator--00000000-0000-4000-8000-000000000004 "abc123": invalid sha256`,
+		`INVALID  indicator--00000000-0000-4000-8000-000000000005`,
+		`INVALID  mixed.txt:10 "10.0.0.0/8": CIDR range`,
+		`INVALID  iocs.csv:8 "not-a-hash"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	inds := srv.Indicators()
+	if len(inds) == 0 {
+		t.Fatal("nothing imported")
+	}
+	for _, ind := range inds {
+		if ind.Severity != "low" || len(ind.Platforms) != 1 || ind.Platforms[0] != "windows" || !ind.AppliedGlobally {
+			t.Errorf("-override not applied: %+v", ind)
+		}
+	}
+	// Across the three feeds, each value is imported once.
+	if m := regexp.MustCompile(`Imported (\d+): (\d+) created`).FindStringSubmatch(out); m == nil || m[1] != m[2] {
+		t.Errorf("summary: %q", m)
+	}
+}
+
+func TestImportUsage(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "-skip-invalid") || !strings.Contains(stderr.String(), "-host-groups") {
+		t.Errorf("-h output:\n%s", stderr.String())
+	}
+	for _, args := range [][]string{
+		nil, {"-format", "xml", "f"}, {"-batch", "0", "f"}, {"-action", "block", "f"}, {"-platforms", "beos", "f"},
+		{"-host-groups", "nothex", "f"},
+	} {
+		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
+			t.Errorf("%q: not a usage error", args)
+		}
+	}
+	if err := run(t.Context(), []string{"testdata/no-such-file.csv"}, noEnv, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "no-such-file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
