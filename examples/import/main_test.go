@@ -98,7 +98,7 @@ func TestImportSkipInvalid(t *testing.T) {
 	}
 	want := map[string]string{
 		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": "t/high",
-		"domain:good.import.example.com": "t/medium",
+		"domain:good.import.example.com":                                          "t/medium",
 	}
 	if len(got) != len(want) || got["domain:good.import.example.com"] != "t/medium" ||
 		got["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"] != "t/high" {
