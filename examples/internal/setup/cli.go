@@ -22,6 +22,12 @@ type RunFunc func(ctx context.Context, args []string, getenv func(string) string
 // ErrReported.
 func Main(run RunFunc) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		// After the first SIGINT, restore the default behaviour so that a
+		// second one ends a program that does not stop.
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(ExitCode(err, os.Stderr))

@@ -1,0 +1,245 @@
+// Command export writes every indicator matching an FQL filter to JSON Lines
+// or CSV, on stdout or in a file, page by page: memory stays bounded by one
+// page however many indicators there are.
+//
+//	go run ./export -filter "type:'domain'+severity:'high'" -format csv -o high-domains.csv
+//
+// Interrupted (Ctrl-C), it finishes the page in hand, then prints the cursor
+// of the next page and the command that resumes from it with -resume.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/falconioc/falcon/examples/internal/setup"
+	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/ioc"
+)
+
+const usage = "export [flags]"
+
+const description = `
+Export streams the indicators matching -filter (all of them by default) to JSON
+Lines (one API object per line) or CSV (the import example's columns first, so an
+export can be imported elsewhere), on stdout or in the file -o names. Indicators
+are fetched with the "after" cursor, one page at a time, and each page is written
+out before the next is fetched: memory stays bounded by the page size.
+
+When interrupted (Ctrl-C) or when a page cannot be fetched, export stops after the
+last complete page and prints on stderr the cursor of the next one, with the
+command that resumes there: -resume appends to the -o file (and, for CSV, writes
+no second header). Falcon's cursors expire after a while: resume soon.`
+
+func main() { setup.Main(run) }
+
+// options are export's command line.
+type options struct {
+	Filter string
+	Sort   string
+	Format string
+	Output string
+	Resume string
+	Limit  int
+}
+
+func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, error) {
+	o := &options{}
+	fs := setup.NewFlagSet("export", usage, description, stderr)
+	fs.StringVar(&o.Filter, "filter", "", "FQL filter, such as \"type:'domain'+severity:'high'\" (default: every indicator)")
+	fs.StringVar(&o.Sort, "sort", "", "sort, such as modified_on.desc (default: the API's order)")
+	fs.StringVar(&o.Format, "format", "jsonl", "output format: jsonl or csv")
+	fs.StringVar(&o.Output, "o", "", "output file (default: stdout)")
+	fs.StringVar(&o.Resume, "resume", "", "resume at this cursor, printed by an interrupted export")
+	fs.IntVar(&o.Limit, "limit", 1000, fmt.Sprintf("indicators per page (1 to %d)", ioc.MaxLimit))
+	if err := setup.Parse(fs, args); err != nil {
+		return nil, nil, fql.Sort{}, err
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, fql.Sort{}, setup.Usagef("export", "unexpected argument %q (quote the -filter)", fs.Arg(0))
+	}
+	if o.Format != "jsonl" && o.Format != "csv" {
+		return nil, nil, fql.Sort{}, setup.Usagef("export", "-format %q: want jsonl or csv", o.Format)
+	}
+	if o.Limit < 1 || o.Limit > ioc.MaxLimit {
+		return nil, nil, fql.Sort{}, setup.Usagef("export", "-limit %d: want 1 to %d", o.Limit, ioc.MaxLimit)
+	}
+	var filter fql.Expr
+	if o.Filter != "" {
+		var err error
+		if filter, err = fql.Parse(o.Filter); err != nil {
+			return nil, nil, fql.Sort{}, setup.Usagef("export", "-filter: %v", err)
+		}
+		if err := fql.IOCIndicatorFields.Check(filter); err != nil {
+			return nil, nil, fql.Sort{}, setup.Usagef("export", "-filter: %v", err)
+		}
+	}
+	var sort fql.Sort
+	if o.Sort != "" {
+		var err error
+		if sort, err = fql.ParseSort(o.Sort); err != nil {
+			return nil, nil, fql.Sort{}, setup.Usagef("export", "-sort: %v", err)
+		}
+		if err := fql.IOCSortFields.CheckSort(sort); err != nil {
+			return nil, nil, fql.Sort{}, setup.Usagef("export", "-sort: %v", err)
+		}
+	}
+	return o, filter, sort, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, filter, sort, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	out := stdout
+	if o.Output != "" {
+		flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		if o.Resume != "" {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		}
+		f, err := os.OpenFile(o.Output, flags, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+
+	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "export"})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	started := time.Now()
+	x := &exporter{c: env.IOC, opts: o, args: args, stderr: stderr}
+	n, err := x.export(ctx, &ioc.ListOptions{Filter: filter, Sort: sort, Limit: o.Limit, After: o.Resume}, out)
+	if err == nil && o.Output != "" {
+		if cerr := out.(*os.File).Close(); cerr != nil {
+			return cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	dest := "stdout"
+	if o.Output != "" {
+		dest = o.Output
+	}
+	fmt.Fprintf(stderr, "Exported %d indicator(s) to %s (%s) in %s.\n", n, dest, o.Format, time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// exporter writes the pages of one listing.
+type exporter struct {
+	c      *ioc.Client
+	opts   *options
+	args   []string
+	stderr io.Writer
+}
+
+// export writes every indicator opts selects to w and returns how many it
+// wrote. It stops after the last complete page when ctx ends or a page
+// fails, and then prints the cursor that resumes the export.
+func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Writer) (int, error) {
+	enc, err := newEncoder(x.opts.Format, w)
+	if err != nil {
+		return 0, err
+	}
+	if x.opts.Resume == "" {
+		if err := enc.header(); err != nil {
+			return 0, err
+		}
+	}
+	p := x.c.Indicators.Paginator(opts)
+	var bar *setup.Progress
+	defer func() { bar.Done() }()
+	written := 0
+	for p.HasMorePages() {
+		cursor := p.Cursor()
+		if ctx.Err() != nil {
+			return written, x.interrupted(written, cursor, ctx.Err())
+		}
+		page, resp, err := p.NextPage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return written, x.interrupted(written, cursor, err)
+		}
+		if bar == nil {
+			total := int64(-1)
+			if x.opts.Resume == "" && resp != nil && resp.Meta.Pagination.Total > 0 {
+				total = resp.Meta.Pagination.Total
+			}
+			bar = setup.NewProgress(x.stderr, total, "exporting")
+		}
+		for _, ind := range page {
+			if err := enc.encode(ind); err != nil {
+				return written, err
+			}
+		}
+		// Flush each page, so that what the resume cursor skips is on disk.
+		if err := enc.flush(); err != nil {
+			return written, err
+		}
+		written += len(page)
+		bar.Set(int64(written))
+	}
+	return written, nil
+}
+
+// interrupted prints where to resume and returns the error to exit with.
+func (x *exporter) interrupted(written int, cursor string, cause error) error {
+	fmt.Fprintf(x.stderr, "\nStopped after %d indicator(s): %v\n", written, cause)
+	if cursor == "" && x.opts.Resume == "" {
+		fmt.Fprintln(x.stderr, "Nothing was exported: run the same command again.")
+	} else {
+		if cursor == "" {
+			cursor = x.opts.Resume
+		}
+		fmt.Fprintf(x.stderr, "Resume cursor: %s\nResume with:   export %s\n", cursor, resumeArgs(x.args, cursor))
+	}
+	if errors.Is(cause, context.Canceled) {
+		return fmt.Errorf("interrupted: %w", setup.ErrReported)
+	}
+	return fmt.Errorf("export stopped: %w", cause)
+}
+
+// resumeArgs returns args with -resume set to cursor, quoted for a POSIX
+// shell.
+func resumeArgs(args []string, cursor string) string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		if strings.HasPrefix(a, "-") && (name == "resume" || strings.HasPrefix(name, "resume=")) {
+			if name == "resume" {
+				i++ // skip its value
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	out = append(out, "-resume", cursor)
+	for i, a := range out {
+		out[i] = shellQuote(a)
+	}
+	return strings.Join(out, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || slices.Contains([]rune("-_./=:,+@%"), r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
