@@ -13,20 +13,15 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/convert"
-	"github.com/falconioc/falcon/examples/internal/feed"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/fql"
 	"github.com/falconioc/falcon/ioc"
@@ -58,12 +53,9 @@ func main() { setup.Main(run) }
 // options are import's command line.
 type options struct {
 	Files          []string
-	Format         string
+	Feed           convert.FeedFlags
 	DryRun         bool
 	SkipInvalid    bool
-	URLHosts       bool
-	ValueColumn    string
-	TypeColumn     string
 	Comment        string
 	IgnoreWarnings bool
 	BatchSize      int
@@ -74,12 +66,9 @@ type options struct {
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o := &options{Defaults: convert.NewDefaults()}
 	fs := setup.NewFlagSet("import", usage, description, stderr)
-	fs.StringVar(&o.Format, "format", "auto", "feed format: auto, csv, stix or list")
+	o.Feed.Register(fs)
 	fs.BoolVar(&o.DryRun, "dry-run", false, "read, check and report what would be created, without writing")
 	fs.BoolVar(&o.SkipInvalid, "skip-invalid", false, "skip bad items (reported) instead of refusing the whole import")
-	fs.BoolVar(&o.URLHosts, "url-hosts", false, "import the host of each URL as a domain or IP indicator (blocks the whole host)")
-	fs.StringVar(&o.ValueColumn, "value-column", "", "CSV column holding the value (default: detected)")
-	fs.StringVar(&o.TypeColumn, "type-column", "", "CSV column holding the type (default: detected, else from the value)")
 	fs.StringVar(&o.Comment, "comment", "imported by the falcon import example", "comment recorded in Falcon's audit trail")
 	fs.BoolVar(&o.IgnoreWarnings, "ignore-warnings", false, "create items the API warns about (such as private IP addresses)")
 	fs.IntVar(&o.BatchSize, "batch", ioc.DefaultBatchSize, fmt.Sprintf("indicators per create request (1 to %d)", ioc.MaxBatchSize))
@@ -92,10 +81,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if len(o.Files) == 0 {
 		return nil, setup.Usagef("import", "name at least one feed file")
 	}
-	switch o.Format {
-	case "auto", "csv", "stix", "list":
-	default:
-		return nil, setup.Usagef("import", "-format %q: want auto, csv, stix or list", o.Format)
+	if err := o.Feed.Check(); err != nil {
+		return nil, setup.Usagef("import", "%v", err)
 	}
 	if o.BatchSize < 1 || o.BatchSize > ioc.MaxBatchSize {
 		return nil, setup.Usagef("import", "-batch %d: want 1 to %d", o.BatchSize, ioc.MaxBatchSize)
@@ -111,11 +98,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	in, err := readFeeds(o)
+	in, err := convert.Load(o.Files, o.Feed, o.Defaults, false, time.Now())
 	if err != nil {
 		return err
 	}
-	in.printRead(stdout)
+	fmt.Fprintln(stdout, in.Summary())
 
 	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "import"})
 	if err != nil {
@@ -129,205 +116,48 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("loading the tenant's catalogs: %w", err)
 	}
-	in.checkCatalog(cat)
+	in.CheckCatalog(cat)
 
-	if len(in.invalid) > 0 {
-		in.printInvalid(stdout)
+	if len(in.Invalid) > 0 {
+		in.PrintInvalid(stdout)
 		if !o.SkipInvalid {
-			fmt.Fprintf(stdout, "Refusing to import: %d bad item(s), nothing was sent. Fix them, or pass -skip-invalid to import the rest.\n", len(in.invalid))
-			return fmt.Errorf("bad input: %w", setup.ErrReported)
+			return refuse(in, stdout)
 		}
 	}
 	if o.DryRun {
 		return dryRun(ctx, env.IOC, in, stdout)
 	}
-	if len(in.items) == 0 {
+	if len(in.Items) == 0 {
 		fmt.Fprintln(stdout, "Nothing to import.")
 		return nil
 	}
 	return create(ctx, env.IOC, in, o, stdout, stderr)
 }
 
-// input is what the feeds hold, ready to send.
-type input struct {
-	files      int
-	items      []ioc.NewIndicator
-	origins    []string // origins[i] is where items[i] was read
-	invalid    []invalid
-	duplicates int
-	// nameFile maps a feed's base name, and originFile a STIX object id,
-	// to the feed's position on the command line, to report in feed order.
-	nameFile   map[string]int
-	originFile map[string]int
-}
-
-// invalid is an item that is not sent.
-type invalid struct {
-	Origin string
-	Value  string
-	Reason string
-}
-
-// readFeeds reads every feed, drops duplicates across them and turns the
-// entries into indicators.
-func readFeeds(o *options) (*input, error) {
-	in := &input{files: len(o.Files), nameFile: map[string]int{}, originFile: map[string]int{}}
-	now := time.Now()
-	seen := map[string]bool{}
-	format := feed.Format(o.Format)
-	if o.Format == "auto" {
-		format = feed.Auto
-	}
-	for fi, path := range o.Files {
-		if _, ok := in.nameFile[filepath.Base(path)]; !ok {
-			in.nameFile[filepath.Base(path)] = fi
-		}
-		res, err := feed.ReadFile(path, &feed.Options{
-			Format: format, Source: o.Defaults.Source, ValueColumn: o.ValueColumn, TypeColumn: o.TypeColumn,
-			URLHosts: o.URLHosts,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
-		}
-		in.duplicates += res.Duplicates
-		for _, p := range res.Problems {
-			if strings.Contains(p.Origin, "--") {
-				in.originFile[p.Origin] = fi
-			}
-			reason := strings.Replace(p.Reason, "set URLHosts", "pass -url-hosts", 1)
-			in.invalid = append(in.invalid, invalid{Origin: p.Origin, Value: p.Value, Reason: reason})
-		}
-		for _, e := range res.Entries {
-			k := e.Type + ":" + e.Value
-			if seen[k] {
-				in.duplicates++
-				continue
-			}
-			seen[k] = true
-			if strings.Contains(e.Origin, "--") {
-				in.originFile[e.Origin] = fi
-			}
-			it := o.Defaults.Indicator(e)
-			if why := convert.Problem(it, now); why != "" {
-				in.invalid = append(in.invalid, invalid{Origin: e.Origin, Value: e.Value, Reason: why})
-				continue
-			}
-			in.items = append(in.items, it)
-			in.origins = append(in.origins, e.Origin)
-		}
-	}
-	return in, nil
-}
-
-func (in *input) printRead(w io.Writer) {
-	fmt.Fprintf(w, "Read %d feed(s): %d indicator(s), %d bad item(s), %d duplicate(s) dropped.\n",
-		in.files, len(in.items), len(in.invalid), in.duplicates)
-}
-
-// checkCatalog moves the items the tenant's catalogs refuse to invalid.
-func (in *input) checkCatalog(cat *ioc.Catalog) {
-	err := cat.Validate(in.items)
-	ve, ok := errors.AsType[*falcon.ValidationError](err)
-	if !ok {
-		return
-	}
-	bad := in.byIndex(ve)
-	in.drop(bad)
-}
-
-// byIndex records the problems of ve as invalid items and returns the
-// indexes of the items concerned.
-func (in *input) byIndex(ve *falcon.ValidationError) map[int]bool {
-	bad := map[int]bool{}
-	for _, p := range ve.Problems {
-		if p.Index < 0 || p.Index >= len(in.items) {
-			in.invalid = append(in.invalid, invalid{Origin: "-", Reason: p.String()})
-			continue
-		}
-		bad[p.Index] = true
-		it := in.items[p.Index]
-		in.invalid = append(in.invalid, invalid{
-			Origin: in.origins[p.Index], Value: it.Value, Reason: p.Field + ": " + p.Message,
-		})
-	}
-	return bad
-}
-
-// drop removes the items whose indexes are in bad.
-func (in *input) drop(bad map[int]bool) {
-	if len(bad) == 0 {
-		return
-	}
-	items, origins := in.items[:0], in.origins[:0]
-	for i := range in.items {
-		if !bad[i] {
-			items = append(items, in.items[i])
-			origins = append(origins, in.origins[i])
-		}
-	}
-	in.items, in.origins = items, origins
-}
-
-// printInvalid lists the bad items in feed order.
-func (in *input) printInvalid(w io.Writer) {
-	slices.SortStableFunc(in.invalid, func(a, b invalid) int {
-		return cmp.Or(cmp.Compare(in.fileOf(a.Origin), in.fileOf(b.Origin)), cmp.Compare(lineOf(a.Origin), lineOf(b.Origin)))
-	})
-	fmt.Fprintf(w, "Bad input (%d):\n", len(in.invalid))
-	for _, p := range in.invalid {
-		val := ""
-		if p.Value != "" {
-			val = fmt.Sprintf(" %q", p.Value)
-		}
-		fmt.Fprintf(w, "  INVALID  %s%s: %s\n", p.Origin, val, p.Reason)
-	}
-}
-
-// fileOf returns the position on the command line of the feed an origin
-// belongs to: the position of the file whose base name prefixes the origin
-// ("iocs.csv:12"), or of the first file read that yields that STIX object id.
-func (in *input) fileOf(origin string) int {
-	if i, ok := in.originFile[origin]; ok {
-		return i
-	}
-	name, _, _ := strings.Cut(origin, ":")
-	if i, ok := in.nameFile[name]; ok {
-		return i
-	}
-	return len(in.nameFile)
-}
-
-// lineOf returns the line number of a "name:line" origin, or 0.
-func lineOf(origin string) int {
-	i := strings.LastIndexByte(origin, ':')
-	if i < 0 {
-		return 0
-	}
-	n, err := strconv.Atoi(origin[i+1:])
-	if err != nil {
-		return 0
-	}
-	return n
+// refuse says that bad input stops the import.
+func refuse(in *convert.Batch, w io.Writer) error {
+	fmt.Fprintf(w, "Refusing to import: %d bad item(s), nothing was sent. Fix them, or pass -skip-invalid to import the rest.\n", len(in.Invalid))
+	return fmt.Errorf("bad input: %w", setup.ErrReported)
 }
 
 // dryRun reports which items exist already and which would be created.
-func dryRun(ctx context.Context, c *ioc.Client, in *input, w io.Writer) error {
-	existing, err := existingKeys(ctx, c, in.items)
+func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, w io.Writer) error {
+	existing, err := existingKeys(ctx, c, in.Items)
 	if err != nil {
 		return fmt.Errorf("looking up existing indicators: %w", err)
 	}
 	n := 0
-	for i, it := range in.items {
+	for i, it := range in.Items {
 		verb := "CREATE"
 		if existing[key(it.Type, it.Value)] {
 			verb = "EXISTS"
 		} else {
 			n++
 		}
-		fmt.Fprintf(w, "  %s   %s %s:%s (%s, %s)\n", verb, in.origins[i], it.Type, it.Value, it.Action, orNone(string(it.Severity)))
+		fmt.Fprintf(w, "  %s   %s %s:%s (%s, %s)\n", verb, in.Origin(i), it.Type, it.Value, it.Action, orNone(string(it.Severity)))
 	}
 	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d bad item(s) skipped. Nothing was sent.\n",
-		n, len(in.items)-n, len(in.invalid))
+		n, len(in.Items)-n, len(in.Invalid))
 	return nil
 }
 
@@ -354,9 +184,9 @@ func existingKeys(ctx context.Context, c *ioc.Client, items []ioc.NewIndicator) 
 }
 
 // create sends the items and reports on each.
-func create(ctx context.Context, c *ioc.Client, in *input, o *options, stdout, stderr io.Writer) error {
-	bar := setup.NewProgress(stderr, int64(len(in.items)), "importing")
-	res, err := c.Indicators.Create(ctx, in.items, &ioc.WriteOptions{
+func create(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, stdout, stderr io.Writer) error {
+	bar := setup.NewProgress(stderr, int64(len(in.Items)), "importing")
+	res, err := c.Indicators.Create(ctx, in.Items, &ioc.WriteOptions{
 		Comment:        o.Comment,
 		IgnoreWarnings: o.IgnoreWarnings,
 		SkipInvalid:    o.SkipInvalid,
@@ -364,19 +194,18 @@ func create(ctx context.Context, c *ioc.Client, in *input, o *options, stdout, s
 		Progress:       func(done, _ int) { bar.Set(int64(done)) },
 	})
 	bar.Done()
-	if ve, ok := errors.AsType[*falcon.ValidationError](err); ok && res == nil {
-		in.invalid = nil
-		in.byIndex(ve)
-		in.printInvalid(stdout)
-		fmt.Fprintf(stdout, "Refusing to import: %d bad item(s), nothing was sent. Fix them, or pass -skip-invalid to import the rest.\n", len(in.invalid))
-		return fmt.Errorf("bad input: %w", setup.ErrReported)
+	if res == nil && in.Reject(err) {
+		// The SDK's own checks refused items the checks above let
+		// through; it sent nothing.
+		in.PrintInvalid(stdout)
+		return refuse(in, stdout)
 	}
 	if res == nil {
 		return fmt.Errorf("create: %w", err)
 	}
 	r := report(res, in, o.Verbose, stdout)
 	if r.failed > 0 {
-		return fmt.Errorf("%d of %d item(s) failed: %w", r.failed, len(in.items), setup.ErrReported)
+		return fmt.Errorf("%d of %d item(s) failed: %w", r.failed, len(in.Items), setup.ErrReported)
 	}
 	return nil
 }
@@ -388,14 +217,11 @@ type counts struct {
 
 // report prints every item that was not created (every item, with verbose)
 // and the totals.
-func report(res *ioc.WriteResult, in *input, verbose bool, w io.Writer) counts {
+func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) counts {
 	var n counts
-	n.skipped = len(in.invalid)
+	n.skipped = len(in.Invalid)
 	for _, it := range res.Items {
-		origin := "-"
-		if it.Index >= 0 && it.Index < len(in.origins) {
-			origin = in.origins[it.Index]
-		}
+		origin := in.Origin(it.Index)
 		ref := it.Ref.String()
 		switch {
 		case it.OK():
@@ -421,7 +247,7 @@ func report(res *ioc.WriteResult, in *input, verbose bool, w io.Writer) counts {
 		}
 	}
 	fmt.Fprintf(w, "Imported %d: %d created, %d already existed, %d failed, %d bad item(s) skipped, %d duplicate(s) dropped.\n",
-		len(res.Items), n.created, n.exists, n.failed, n.skipped, in.duplicates)
+		len(res.Items), n.created, n.exists, n.failed, n.skipped, in.Duplicates)
 	return n
 }
 

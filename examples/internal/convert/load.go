@@ -1,0 +1,203 @@
+package convert
+
+import (
+	"cmp"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/examples/internal/feed"
+	"github.com/falconioc/falcon/ioc"
+)
+
+// FeedFlags say how to read feeds: the flags -format, -url-hosts,
+// -value-column and -type-column.
+type FeedFlags struct {
+	Format      string
+	URLHosts    bool
+	ValueColumn string
+	TypeColumn  string
+}
+
+// Register adds the flags to fs.
+func (f *FeedFlags) Register(fs *flag.FlagSet) {
+	if f.Format == "" {
+		f.Format = "auto"
+	}
+	fs.StringVar(&f.Format, "format", f.Format, "feed format: auto, csv, stix or list")
+	fs.BoolVar(&f.URLHosts, "url-hosts", f.URLHosts, "take the host of each URL as a domain or IP indicator (blocks the whole host)")
+	fs.StringVar(&f.ValueColumn, "value-column", f.ValueColumn, "CSV column holding the value (default: detected)")
+	fs.StringVar(&f.TypeColumn, "type-column", f.TypeColumn, "CSV column holding the type (default: detected, else from the value)")
+}
+
+// Check reports a bad -format.
+func (f *FeedFlags) Check() error {
+	switch f.Format {
+	case "auto", "csv", "stix", "list":
+		return nil
+	}
+	return fmt.Errorf("-format %q: want auto, csv, stix or list", f.Format)
+}
+
+// Batch is the indicators read from one or more feeds, ready to send, and
+// the items that cannot be sent.
+type Batch struct {
+	// Files is how many feeds were read.
+	Files int
+	// Items are the indicators, unique by type and value across feeds.
+	Items []ioc.NewIndicator
+	// Origins[i] says where Items[i] was read ("iocs.csv:12", a STIX id).
+	Origins []string
+	// Invalid lists what cannot be sent, and why.
+	Invalid []Invalid
+	// Duplicates counts entries dropped because an earlier one, in the
+	// same feed or another, had the same type and value.
+	Duplicates int
+
+	itemFile []int // itemFile[i] is the feed position of Items[i]
+}
+
+// Invalid is an item that is not sent.
+type Invalid struct {
+	Origin string
+	Value  string
+	Reason string
+	file   int // position of its feed on the command line, for ordering
+}
+
+// Load reads every feed at paths, drops duplicates across them, turns the
+// entries into indicators with d, and sets aside what cannot be sent: the
+// feeds' problems and indicators whose expiration has passed by now. With
+// forceSource every indicator gets d.Source, whatever its feed says.
+func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool, now time.Time) (*Batch, error) {
+	b := &Batch{Files: len(paths)}
+	format := feed.Format(f.Format)
+	if f.Format == "auto" {
+		format = feed.Auto
+	}
+	seen := map[string]bool{}
+	for fi, path := range paths {
+		res, err := feed.ReadFile(path, &feed.Options{
+			Format: format, Source: d.Source, ValueColumn: f.ValueColumn, TypeColumn: f.TypeColumn,
+			URLHosts: f.URLHosts,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+		b.Duplicates += res.Duplicates
+		for _, p := range res.Problems {
+			reason := strings.Replace(p.Reason, "set URLHosts", "pass -url-hosts", 1)
+			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: reason, file: fi})
+		}
+		for _, e := range res.Entries {
+			k := e.Type + ":" + e.Value
+			if seen[k] {
+				b.Duplicates++
+				continue
+			}
+			seen[k] = true
+			it := d.Indicator(e)
+			if forceSource {
+				it.Source = d.Source
+			}
+			if why := Problem(it, now); why != "" {
+				b.Invalid = append(b.Invalid, Invalid{Origin: e.Origin, Value: e.Value, Reason: why, file: fi})
+				continue
+			}
+			b.Items = append(b.Items, it)
+			b.Origins = append(b.Origins, e.Origin)
+			b.itemFile = append(b.itemFile, fi)
+		}
+	}
+	return b, nil
+}
+
+// Origin returns where item i was read, or "-".
+func (b *Batch) Origin(i int) string {
+	if i < 0 || i >= len(b.Origins) {
+		return "-"
+	}
+	return b.Origins[i]
+}
+
+// Summary returns one line saying what was read.
+func (b *Batch) Summary() string {
+	return fmt.Sprintf("Read %d feed(s): %d indicator(s), %d bad item(s), %d duplicate(s) dropped.",
+		b.Files, len(b.Items), len(b.Invalid), b.Duplicates)
+}
+
+// CheckCatalog sets aside the items that the tenant's catalogs refuse (an
+// action it does not offer, a platform the action does not allow for the
+// type, ...).
+func (b *Batch) CheckCatalog(cat *ioc.Catalog) {
+	b.Reject(cat.Validate(b.Items))
+}
+
+// Reject sets aside the items named by err, a *falcon.ValidationError about
+// Items (as Catalog.Validate and the SDK's writes return), and reports
+// whether err was one. Problems about no item are listed under origin "-".
+func (b *Batch) Reject(err error) bool {
+	ve, ok := errors.AsType[*falcon.ValidationError](err)
+	if !ok {
+		return false
+	}
+	bad := map[int]bool{}
+	for _, p := range ve.Problems {
+		if p.Index < 0 || p.Index >= len(b.Items) {
+			b.Invalid = append(b.Invalid, Invalid{Origin: "-", Reason: p.String(), file: b.Files})
+			continue
+		}
+		bad[p.Index] = true
+		b.Invalid = append(b.Invalid, Invalid{
+			Origin: b.Origins[p.Index], Value: b.Items[p.Index].Value,
+			Reason: p.Field + ": " + p.Message, file: b.itemFile[p.Index],
+		})
+	}
+	if len(bad) > 0 {
+		keep := 0
+		for i := range b.Items {
+			if !bad[i] {
+				b.Items[keep], b.Origins[keep], b.itemFile[keep] = b.Items[i], b.Origins[i], b.itemFile[i]
+				keep++
+			}
+		}
+		b.Items, b.Origins, b.itemFile = b.Items[:keep], b.Origins[:keep], b.itemFile[:keep]
+	}
+	return true
+}
+
+// PrintInvalid lists the items set aside, in feed order: by the feed's
+// position on the command line, then by line (STIX objects keep the order
+// they were found in).
+func (b *Batch) PrintInvalid(w io.Writer) {
+	slices.SortStableFunc(b.Invalid, func(x, y Invalid) int {
+		return cmp.Or(cmp.Compare(x.file, y.file), cmp.Compare(lineOf(x.Origin), lineOf(y.Origin)))
+	})
+	fmt.Fprintf(w, "Bad input (%d):\n", len(b.Invalid))
+	for _, p := range b.Invalid {
+		val := ""
+		if p.Value != "" {
+			val = fmt.Sprintf(" %q", p.Value)
+		}
+		fmt.Fprintf(w, "  INVALID  %s%s: %s\n", p.Origin, val, p.Reason)
+	}
+}
+
+// lineOf returns the line number of a "name:line" origin, or 0.
+func lineOf(origin string) int {
+	i := strings.LastIndexByte(origin, ':')
+	if i < 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(origin[i+1:])
+	if err != nil {
+		return 0
+	}
+	return n
+}
