@@ -17,13 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
-	"github.com/falconioc/falcon/fql"
 	"github.com/falconioc/falcon/ioc"
 )
 
@@ -142,14 +139,14 @@ func refuse(in *convert.Batch, w io.Writer) error {
 
 // dryRun reports which items exist already and which would be created.
 func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, w io.Writer) error {
-	existing, err := existingKeys(ctx, c, in.Items)
+	existing, err := convert.Existing(ctx, c, in.Items)
 	if err != nil {
 		return fmt.Errorf("looking up existing indicators: %w", err)
 	}
 	n := 0
 	for i, it := range in.Items {
 		verb := "CREATE"
-		if existing[key(it.Type, it.Value)] {
+		if existing[convert.Key(it.Type, it.Value)] != nil {
 			verb = "EXISTS"
 		} else {
 			n++
@@ -159,28 +156,6 @@ func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, w io.Writer) 
 	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d bad item(s) skipped. Nothing was sent.\n",
 		n, len(in.Items)-n, len(in.Invalid))
 	return nil
-}
-
-func key(t ioc.Type, v string) string { return string(t) + ":" + strings.ToLower(v) }
-
-// existingKeys returns the type:value keys of the items that exist in
-// Falcon, looking their values up in chunks.
-func existingKeys(ctx context.Context, c *ioc.Client, items []ioc.NewIndicator) (map[string]bool, error) {
-	const chunk = 100
-	found := map[string]bool{}
-	for batch := range slices.Chunk(items, chunk) {
-		vals := make([]string, len(batch))
-		for i, it := range batch {
-			vals[i] = strings.ToLower(it.Value)
-		}
-		for ind, err := range c.Indicators.All(ctx, &ioc.ListOptions{Filter: fql.In("value", vals...), Limit: ioc.MaxLimit}) {
-			if err != nil {
-				return nil, err
-			}
-			found[key(ind.Type, ind.Value)] = true
-		}
-	}
-	return found, nil
 }
 
 // create sends the items and reports on each.

@@ -68,7 +68,12 @@ type Invalid struct {
 	Origin string
 	Value  string
 	Reason string
-	file   int // position of its feed on the command line, for ordering
+	// Key is the item's Key when its type and value are valid and only
+	// another field is wrong (an action the tenant does not offer, an
+	// expiration that has passed); empty otherwise. Sync leaves the
+	// indicators of such items alone rather than deleting them.
+	Key  string
+	file int // position of its feed on the command line, for ordering
 }
 
 // Load reads every feed at paths, drops duplicates across them, turns the
@@ -107,7 +112,8 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool, now time.T
 				it.Source = d.Source
 			}
 			if why := Problem(it, now); why != "" {
-				b.Invalid = append(b.Invalid, Invalid{Origin: e.Origin, Value: e.Value, Reason: why, file: fi})
+				b.Invalid = append(b.Invalid, Invalid{Origin: e.Origin, Value: e.Value, Reason: why,
+					Key: Key(it.Type, it.Value), file: fi})
 				continue
 			}
 			b.Items = append(b.Items, it)
@@ -155,9 +161,12 @@ func (b *Batch) Reject(err error) bool {
 		}
 		bad[p.Index] = true
 		b.Invalid = append(b.Invalid, Invalid{
-			Origin: b.Origins[p.Index], Value: b.Items[p.Index].Value,
-			Reason: p.Field + ": " + p.Message, file: b.itemFile[p.Index],
+			Origin: b.Origins[p.Index], Value: b.Items[p.Index].Value, Reason: p.Field + ": " + p.Message,
+			file: b.itemFile[p.Index],
 		})
+		if p.Field != "value" && p.Field != "type" {
+			b.Invalid[len(b.Invalid)-1].Key = Key(b.Items[p.Index].Type, b.Items[p.Index].Value)
+		}
 	}
 	if len(bad) > 0 {
 		keep := 0

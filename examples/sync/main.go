@@ -1,0 +1,284 @@
+// Command sync makes the custom IOCs of one source in Falcon match a desired
+// list: it plans the creates, updates and deletes, prints the plan, and
+// applies it with -apply. Run again, it plans nothing.
+//
+//	go run ./sync -source threat-feed-x feed.csv            # print the plan
+//	go run ./sync -source threat-feed-x -apply feed.csv     # and apply it
+//
+// The list is one or more files in the import formats (CSV, STIX 2.1, plain
+// lists). Only indicators whose source is -source are ever changed or
+// deleted: the source is the ownership tag.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/falconioc/falcon/examples/internal/convert"
+	"github.com/falconioc/falcon/examples/internal/setup"
+	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/ioc"
+)
+
+const usage = "sync -source name [flags] desired-list-file..."
+
+const description = `
+Sync makes Falcon's custom IOCs whose source is -source match the desired list in
+the given files (CSV, STIX 2.1 bundles or plain lists, as import reads them):
+
+  + indicators in the list and not in Falcon are created (with source -source);
+  ~ indicators in both whose action, severity, description, platforms, tags,
+    host groups, applied_globally or expiration differ are updated: the list is
+    the whole truth, so a field the list leaves empty is cleared;
+  - indicators of the source that are not in the list are deleted.
+
+Without -apply, sync only prints the plan. Indicators of other sources are never
+touched: a listed value that exists under another source is reported as a
+conflict and left alone, as are indicators inherited from a parent CID. After a
+successful -apply, running sync again plans nothing.
+
+Bad input is reported with its file and line or STIX object id. By default it
+refuses the whole sync, because a value missing from the list would be deleted;
+-skip-invalid syncs the rest. A list that would delete every indicator of the
+source and create nothing is refused unless -allow-delete-all is given.`
+
+func main() { setup.Main(run) }
+
+// options are sync's command line.
+type options struct {
+	Files          []string
+	Feed           convert.FeedFlags
+	Defaults       *convert.Defaults
+	Apply          bool
+	SkipInvalid    bool
+	AllowDeleteAll bool
+	IgnoreWarnings bool
+	Comment        string
+}
+
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o := &options{Defaults: convert.NewDefaults()}
+	fs := setup.NewFlagSet("sync", usage, description, stderr)
+	o.Feed.Register(fs)
+	o.Defaults.Register(fs, "the source tag sync owns: only indicators with this source are changed or deleted (required)")
+	fs.BoolVar(&o.Apply, "apply", false, "apply the plan (default: only print it)")
+	fs.BoolVar(&o.SkipInvalid, "skip-invalid", false, "skip bad items (reported) instead of refusing the whole sync")
+	fs.BoolVar(&o.AllowDeleteAll, "allow-delete-all", false, "allow a plan that deletes every indicator of the source and creates nothing")
+	fs.BoolVar(&o.IgnoreWarnings, "ignore-warnings", false, "create and update items the API warns about (such as private IP addresses)")
+	fs.StringVar(&o.Comment, "comment", "synced by the falcon sync example", "comment recorded in Falcon's audit trail")
+	if err := setup.Parse(fs, args); err != nil {
+		return nil, err
+	}
+	o.Files = fs.Args()
+	if o.Defaults.Source == "" {
+		return nil, setup.Usagef("sync", "-source is required: it names the indicators sync owns")
+	}
+	if len(o.Files) == 0 {
+		return nil, setup.Usagef("sync", "name at least one file with the desired list")
+	}
+	if err := o.Feed.Check(); err != nil {
+		return nil, setup.Usagef("sync", "%v", err)
+	}
+	if err := o.Defaults.Check(); err != nil {
+		return nil, setup.Usagef("sync", "%v", err)
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	source := o.Defaults.Source
+	want, err := convert.Load(o.Files, o.Feed, o.Defaults, true, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, want.Summary())
+
+	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "sync"})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	c := env.IOC
+
+	cat, err := c.Catalog(ctx)
+	if err != nil {
+		return fmt.Errorf("loading the tenant's catalogs: %w", err)
+	}
+	want.CheckCatalog(cat)
+	if len(want.Invalid) > 0 {
+		want.PrintInvalid(stdout)
+		if !o.SkipInvalid {
+			fmt.Fprintf(stdout, "Refusing to sync: %d bad item(s), nothing was changed. "+
+				"Fix them, or pass -skip-invalid to sync the rest (indicators whose row is bad are then left as they are).\n", len(want.Invalid))
+			return fmt.Errorf("bad input: %w", setup.ErrReported)
+		}
+	}
+
+	current, err := owned(ctx, c, source)
+	if err != nil {
+		return fmt.Errorf("listing the indicators of source %q: %w", source, err)
+	}
+	held := map[string]bool{}
+	for _, bad := range want.Invalid {
+		if bad.Key != "" {
+			held[bad.Key] = true
+		}
+	}
+	p := makePlan(want.Items, current, held)
+	if err := p.findConflicts(ctx, c); err != nil {
+		return fmt.Errorf("looking for conflicts: %w", err)
+	}
+	p.print(stdout, source)
+
+	if p.empty() {
+		fmt.Fprintln(stdout, "Nothing to do: Falcon matches the list.")
+		return nil
+	}
+	if len(p.Create) == 0 && len(p.Update) == 0 && p.Unchanged == 0 && len(p.Held) == 0 && len(p.Delete) > 0 && !o.AllowDeleteAll {
+		fmt.Fprintf(stdout, "Refusing to delete all %d indicators of source %q: the list holds none of them. "+
+			"Pass -allow-delete-all if that is what you mean.\n", len(p.Delete), source)
+		return fmt.Errorf("would delete everything: %w", setup.ErrReported)
+	}
+	if !o.Apply {
+		fmt.Fprintln(stdout, "This was a plan only: pass -apply to make these changes.")
+		return nil
+	}
+	failed := apply(ctx, c, p, o, stdout, stderr)
+	if failed > 0 {
+		return fmt.Errorf("%d change(s) failed: %w", failed, setup.ErrReported)
+	}
+	return nil
+}
+
+// owned returns every indicator whose source is exactly source. The filter
+// selects them on the server; the exact comparison guards against a server
+// that matches without regard to case.
+func owned(ctx context.Context, c *ioc.Client, source string) ([]*ioc.Indicator, error) {
+	var out []*ioc.Indicator
+	for ind, err := range c.Indicators.All(ctx, &ioc.ListOptions{Filter: fql.Eq("source", source), Limit: ioc.MaxLimit}) {
+		if err != nil {
+			return nil, err
+		}
+		if ind.Source == source {
+			out = append(out, ind)
+		}
+	}
+	return out, nil
+}
+
+// findConflicts moves the creates whose type and value exist under another
+// source to Conflicts: sync does not take over indicators it does not own.
+func (p *plan) findConflicts(ctx context.Context, c *ioc.Client) error {
+	if len(p.Create) == 0 {
+		return nil
+	}
+	existing, err := convert.Existing(ctx, c, p.Create)
+	if err != nil {
+		return err
+	}
+	creates := p.Create[:0]
+	for _, n := range p.Create {
+		if owner := existing[convert.Key(n.Type, n.Value)]; owner != nil {
+			p.Conflicts = append(p.Conflicts, conflict{Want: n, Owner: owner})
+			continue
+		}
+		creates = append(creates, n)
+	}
+	p.Create = creates
+	return nil
+}
+
+// apply carries out the plan: creates, then updates, then deletes. Each
+// item that fails is reported; the rest go ahead, and a later run retries
+// what is still different. It returns the number of failures.
+func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stderr io.Writer) int {
+	total := len(p.Create) + len(p.Update) + len(p.Delete)
+	bar := setup.NewProgress(stderr, int64(total), "syncing")
+	done := 0
+	progress := func(n, _ int) { bar.Set(int64(done + n)) }
+	wopts := &ioc.WriteOptions{Comment: o.Comment, IgnoreWarnings: o.IgnoreWarnings, Progress: progress}
+	var failures []string
+	var created, updated, deleted int
+
+	if len(p.Create) > 0 {
+		res, err := c.Indicators.Create(ctx, p.Create, wopts)
+		created, failures = collect(res, err, "create", failures)
+		done += len(p.Create)
+	}
+	if len(p.Update) > 0 {
+		ups := make([]ioc.IndicatorUpdate, len(p.Update))
+		for i, u := range p.Update {
+			ups[i] = u.Update
+		}
+		res, err := c.Indicators.Update(ctx, ups, wopts)
+		if res != nil {
+			// Updates are reported by the API's answer; name them by the
+			// plan's indicator when the answer does not.
+			for i := range res.Items {
+				if it := &res.Items[i]; it.Ref.Value == "" && it.Index >= 0 && it.Index < len(p.Update) {
+					it.Ref = p.Update[it.Index].Current.Ref()
+				}
+			}
+		}
+		updated, failures = collect(res, err, "update", failures)
+		done += len(p.Update)
+		bar.Set(int64(done))
+	}
+	if len(p.Delete) > 0 {
+		ids := make([]string, len(p.Delete))
+		byID := make(map[string]*ioc.Indicator, len(p.Delete))
+		for i, d := range p.Delete {
+			ids[i] = d.ID
+			byID[d.ID] = d
+		}
+		res, err := c.Indicators.Delete(ctx, ids, &ioc.DeleteOptions{Comment: o.Comment})
+		if res != nil {
+			// Already gone counts as deleted: the goal is reached.
+			deleted = len(res.Deleted) + len(res.NotFound)
+			for _, f := range res.Failed {
+				name := f.ID
+				if d := byID[f.ID]; d != nil {
+					name = d.Ref().String()
+				}
+				failures = append(failures, fmt.Sprintf("delete %s: %v", name, f))
+			}
+		}
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("delete: %v", err))
+		} else if res != nil && deleted+len(res.Failed) < len(ids) {
+			failures = append(failures, fmt.Sprintf("delete: %d indicator(s) unaccounted for", len(ids)-deleted-len(res.Failed)))
+		}
+		done += len(p.Delete)
+		bar.Set(int64(done))
+	}
+	bar.Done()
+	for _, f := range failures {
+		fmt.Fprintf(stdout, "  FAILED   %s\n", f)
+	}
+	fmt.Fprintf(stdout, "Applied: %d created, %d updated, %d deleted, %d failed.\n", created, updated, deleted, len(failures))
+	return len(failures)
+}
+
+// collect counts the items written and appends a line per failure.
+func collect(res *ioc.WriteResult, err error, verb string, failures []string) (int, []string) {
+	if res == nil {
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", verb, err))
+		}
+		return 0, failures
+	}
+	for _, it := range res.Failed() {
+		failures = append(failures, fmt.Sprintf("%s %s: %v", verb, it.Ref, it.Err))
+	}
+	if err != nil && !errors.As(err, new(*ioc.WriteError)) {
+		failures = append(failures, fmt.Sprintf("%s: %v", verb, err))
+	}
+	return res.Succeeded(), failures
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/falconioc/falcon/examples/internal/setup"
+	"github.com/falconioc/falcon/falcontest"
+)
+
+const desiredV1 = `type,value,action,severity,description,tags
+sha256,275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F,prevent,high,EICAR,test;eicar
+domain,c2.sync.example.com,detect,high,c2,
+domain,phish.sync.example.net,detect,medium,,
+ipv4,198.51.100.7,detect,low,scanner,
+`
+
+// desiredV2 drops the ipv4, changes the domain's severity and description,
+// and adds an ipv6.
+const desiredV2 = `type,value,action,severity,description,tags
+sha256,275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F,prevent,high,EICAR,test;eicar
+domain,c2.sync.example.com,detect,critical,,
+domain,phish.sync.example.net,detect,medium,,
+ipv6,2001:db8::7,detect,low,,
+`
+
+func writeList(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "desired.csv")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runSync(t *testing.T, srv *falcontest.Server, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), args, setup.EmulatorEnv(srv), &stdout, &stderr)
+	return stdout.String(), err
+}
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// writes counts the write requests srv received.
+func writes(srv *falcontest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/iocs/entities/indicators/v1" && r.Method != http.MethodGet {
+			n++
+		}
+	}
+	return n
+}
+
+// owned returns the indicators of source src, by type:value.
+func ownedBy(srv *falcontest.Server, src string) map[string]falcontest.Indicator {
+	out := map[string]falcontest.Indicator{}
+	for _, ind := range srv.Indicators() {
+		if ind.Source == src {
+			out[ind.Type+":"+ind.Value] = ind
+		}
+	}
+	return out
+}
+
+func TestSyncTwicePlansNothing(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(30))
+	t.Cleanup(srv.Close)
+	// An indicator of another source with a listed value: a conflict.
+	srv.AddIndicators(falcontest.Indicator{Type: "domain", Value: "phish.sync.example.net", Action: "detect",
+		Source: "someone-else", AppliedGlobally: true, Platforms: []string{"linux"}})
+	before := srv.IndicatorCount()
+	v1 := writeList(t, desiredV1)
+
+	// Without -apply: the plan, and no write.
+	out, err := runSync(t, srv, "-source", "feed-x", v1)
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	mustContain(t, out, `Plan for source "feed-x": 3 to create, 0 to update, 0 to delete, 0 unchanged.`,
+		"+ sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f (prevent, high)",
+		`! domain:phish.sync.example.net exists with source "someone-else"`, "pass -apply")
+	if writes(srv) != 0 || srv.IndicatorCount() != before {
+		t.Fatal("a plan without -apply wrote")
+	}
+
+	out, err = runSync(t, srv, "-source", "feed-x", "-apply", v1)
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Applied: 3 created, 0 updated, 0 deleted, 0 failed.")
+	got := ownedBy(srv, "feed-x")
+	if len(got) != 3 {
+		t.Fatalf("feed-x owns %d indicators, want 3", len(got))
+	}
+	if eicar := got["sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"]; eicar.Action != "prevent" || len(eicar.Tags) != 2 {
+		t.Errorf("created %+v", eicar)
+	}
+	if other := ownedBy(srv, "someone-else"); len(other) != 1 {
+		t.Errorf("the other source's indicator was touched: %+v", other)
+	}
+
+	// The second run plans nothing and writes nothing.
+	srv.ResetRequests()
+	out, err = runSync(t, srv, "-source", "feed-x", "-apply", v1)
+	if err != nil {
+		t.Fatalf("second apply: %v\n%s", err, out)
+	}
+	mustContain(t, out, "0 to create, 0 to update, 0 to delete, 3 unchanged.", "Nothing to do")
+	if n := writes(srv); n != 0 {
+		t.Errorf("the second run sent %d writes", n)
+	}
+
+	// A new list: one update, one delete, one create; then nothing again.
+	v2 := writeList(t, desiredV2)
+	out, err = runSync(t, srv, "-source", "feed-x", "-apply", v2)
+	if err != nil {
+		t.Fatalf("apply v2: %v\n%s", err, out)
+	}
+	mustContain(t, out, "1 to create, 1 to update, 1 to delete, 1 unchanged.",
+		"~ domain:c2.sync.example.com", "severity: high -> critical", `description: "c2" -> (none)`,
+		"- ipv4:198.51.100.7", "+ ipv6:2001:db8::7", "Applied: 1 created, 1 updated, 1 deleted, 0 failed.")
+	got = ownedBy(srv, "feed-x")
+	if c2 := got["domain:c2.sync.example.com"]; c2.Severity != "critical" || c2.Description != "" {
+		t.Errorf("update did not land: %+v", c2)
+	}
+	if _, ok := got["ipv4:198.51.100.7"]; ok || len(got) != 3 {
+		t.Errorf("after v2: %v", got)
+	}
+	out, err = runSync(t, srv, "-source", "feed-x", v2)
+	if err != nil {
+		t.Fatalf("plan v2 again: %v", err)
+	}
+	mustContain(t, out, "Nothing to do")
+	if srv.IndicatorCount() != before+3 {
+		t.Errorf("%d indicators, want %d", srv.IndicatorCount(), before+3)
+	}
+}
+
+func TestSyncRefusals(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	if _, err := runSync(t, srv, "-source", "s", "-apply", writeList(t, desiredV1)); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetRequests()
+
+	// Bad rows refuse the whole sync: had it gone ahead, a value missing
+	// from the list would have been deleted.
+	bad := writeList(t, desiredV1+"md5,nothex,detect,low,,\nipv4,192.0.2.9,block,low,,\n")
+	out, err := runSync(t, srv, "-source", "s", "-apply", bad)
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("err = %v", err)
+	}
+	mustContain(t, out, `INVALID  desired.csv:6 "nothex": invalid md5`, `INVALID  desired.csv:7 "192.0.2.9": action`, "Refusing to sync: 2 bad item(s)")
+	// With -skip-invalid the rest syncs (already in place).
+	out, err = runSync(t, srv, "-source", "s", "-apply", "-skip-invalid", bad)
+	if err != nil {
+		t.Fatalf("-skip-invalid: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Nothing to do")
+	// A listed indicator whose row turns bad (an unknown action) is left
+	// alone, not deleted, even with -skip-invalid.
+	badAction := writeList(t, strings.Replace(desiredV1, "198.51.100.7,detect", "198.51.100.7,block", 1))
+	out, err = runSync(t, srv, "-source", "s", "-apply", "-skip-invalid", badAction)
+	if err != nil {
+		t.Fatalf("-skip-invalid, bad action: %v\n%s", err, out)
+	}
+	mustContain(t, out, "! ipv4:198.51.100.7 has a bad row in the list: left as it is", "0 to delete", "Nothing to do")
+	if len(ownedBy(srv, "s")) != 4 {
+		t.Errorf("owned: %v", ownedBy(srv, "s"))
+	}
+
+	// A list that keeps nothing would delete all: refused without
+	// -allow-delete-all.
+	empty := writeList(t, "type,value\n")
+	out, err = runSync(t, srv, "-source", "s", "-apply", empty)
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("delete-all: err = %v\n%s", err, out)
+	}
+	mustContain(t, out, "Refusing to delete all 4 indicators")
+	if writes(srv) != 0 {
+		t.Error("a refused sync wrote")
+	}
+	out, err = runSync(t, srv, "-source", "s", "-apply", "-allow-delete-all", empty)
+	if err != nil {
+		t.Fatalf("-allow-delete-all: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Applied: 0 created, 0 updated, 4 deleted, 0 failed.")
+	if len(ownedBy(srv, "s")) != 0 {
+		t.Error("indicators left")
+	}
+}
+
+// TestSyncReportsFailures makes the creates fail on the server and checks
+// the run reports each one and exits 1.
+func TestSyncReportsFailures(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	list := writeList(t, "value\n10.9.8.7\n198.51.100.99\n")
+	out, err := runSync(t, srv, "-source", "s", "-apply", list)
+	if !errors.Is(err, setup.ErrReported) || setup.ExitCode(err, new(bytes.Buffer)) != 1 {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	mustContain(t, out, "FAILED   create ipv4:10.9.8.7", "private", "Applied: 1 created, 0 updated, 0 deleted, 1 failed.")
+	// -ignore-warnings lets it in; the next run converges.
+	if out, err := runSync(t, srv, "-source", "s", "-apply", "-ignore-warnings", list); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(ownedBy(srv, "s")) != 2 {
+		t.Errorf("owned: %v", ownedBy(srv, "s"))
+	}
+}
+
+func TestSyncUsage(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	mustContain(t, stderr.String(), "Usage: sync", "-apply", "-allow-delete-all")
+	for _, args := range [][]string{{"f.csv"}, {"-source", "s"}, {"-source", "s", "-format", "x", "f"}, {"-source", "s", "-severity", "huge", "f"}} {
+		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
+			t.Errorf("%q: not a usage error", args)
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/falconioc/falcon/examples/internal/convert"
+	"github.com/falconioc/falcon/ioc"
+)
+
+// plan is what sync would change to make Falcon match the desired list.
+type plan struct {
+	Create []ioc.NewIndicator
+	Update []change
+	Delete []*ioc.Indicator
+	// Unchanged counts desired indicators that already match.
+	Unchanged int
+	// Inherited lists indicators of the source that come from a parent CID:
+	// they cannot be changed here and are left alone.
+	Inherited []*ioc.Indicator
+	// Held lists indicators of the source whose row in the list is bad
+	// (skipped with -skip-invalid): they are neither updated nor deleted.
+	Held []*ioc.Indicator
+	// Conflicts lists desired indicators whose type and value already
+	// exist under another source: sync leaves indicators it does not own
+	// alone.
+	Conflicts []conflict
+}
+
+// change is one indicator to update and what differs.
+type change struct {
+	Current *ioc.Indicator
+	Update  ioc.IndicatorUpdate
+	Diffs   []string // "severity: low -> high"
+}
+
+// conflict is a desired indicator that exists under another source.
+type conflict struct {
+	Want  ioc.NewIndicator
+	Owner *ioc.Indicator
+}
+
+// empty reports whether the plan changes nothing.
+func (p *plan) empty() bool {
+	return len(p.Create) == 0 && len(p.Update) == 0 && len(p.Delete) == 0
+}
+
+// makePlan compares the desired indicators (all of one source) with the
+// current indicators of that source. Current indicators whose key is in held
+// (listed, but on a bad row) are left alone.
+func makePlan(desired []ioc.NewIndicator, current []*ioc.Indicator, held map[string]bool) *plan {
+	p := &plan{}
+	byKey := make(map[string]*ioc.Indicator, len(current))
+	for _, c := range current {
+		if c.Deleted {
+			continue
+		}
+		if c.FromParent {
+			p.Inherited = append(p.Inherited, c)
+			continue
+		}
+		byKey[convert.Key(c.Type, c.Value)] = c
+	}
+	wanted := make(map[string]bool, len(desired))
+	for _, d := range desired {
+		k := convert.Key(d.Type, d.Value)
+		wanted[k] = true
+		cur, ok := byKey[k]
+		if !ok {
+			p.Create = append(p.Create, d)
+			continue
+		}
+		if u, diffs := diff(d, cur); len(diffs) > 0 {
+			p.Update = append(p.Update, change{Current: cur, Update: u, Diffs: diffs})
+		} else {
+			p.Unchanged++
+		}
+	}
+	for _, c := range current {
+		k := convert.Key(c.Type, c.Value)
+		switch {
+		case c.Deleted || c.FromParent || wanted[k]:
+		case held[k]:
+			p.Held = append(p.Held, c)
+		default:
+			p.Delete = append(p.Delete, c)
+		}
+	}
+	return p
+}
+
+// diff returns the update that makes cur look like want, and a description
+// of each field it changes. Type and value are equal by construction; the
+// source is the one sync manages, so it is equal too. Fields the desired list
+// leaves empty are cleared, so that the list is the whole truth.
+func diff(want ioc.NewIndicator, cur *ioc.Indicator) (ioc.IndicatorUpdate, []string) {
+	u := ioc.IndicatorUpdate{ID: cur.ID}
+	var diffs []string
+	note := func(field string, from, to any) {
+		diffs = append(diffs, fmt.Sprintf("%s: %s -> %s", field, show(from), show(to)))
+	}
+	if !strings.EqualFold(string(want.Action), string(cur.Action)) {
+		u.Action = ioc.Set(want.Action)
+		note("action", cur.Action, want.Action)
+	}
+	if !strings.EqualFold(string(want.Severity), string(cur.Severity)) {
+		if want.Severity == "" {
+			u.Severity = ioc.Clear[ioc.Severity]()
+		} else {
+			u.Severity = ioc.Set(want.Severity)
+		}
+		note("severity", cur.Severity, want.Severity)
+	}
+	if want.Description != cur.Description {
+		if want.Description == "" {
+			u.Description = ioc.Clear[string]()
+		} else {
+			u.Description = ioc.Set(want.Description)
+		}
+		note("description", cur.Description, want.Description)
+	}
+	if !sameSet(want.Platforms, cur.Platforms) {
+		u.Platforms = ioc.Set(orEmpty(want.Platforms))
+		note("platforms", cur.Platforms, want.Platforms)
+	}
+	if !sameSet(want.Tags, cur.Tags) {
+		u.Tags = ioc.Set(orEmpty(want.Tags))
+		note("tags", cur.Tags, want.Tags)
+	}
+	if want.AppliedGlobally != cur.AppliedGlobally {
+		u.AppliedGlobally = ioc.Set(want.AppliedGlobally)
+		note("applied_globally", cur.AppliedGlobally, want.AppliedGlobally)
+	}
+	if !sameSet(want.HostGroups, cur.HostGroups) {
+		u.HostGroups = ioc.Set(orEmpty(want.HostGroups))
+		note("host_groups", cur.HostGroups, want.HostGroups)
+	}
+	if !sameTime(want.Expiration, cur.Expiration) {
+		if want.Expiration.IsZero() {
+			u.Expiration = ioc.Clear[time.Time]()
+		} else {
+			u.Expiration = ioc.Set(want.Expiration)
+		}
+		note("expiration", cur.Expiration, want.Expiration)
+	}
+	return u, diffs
+}
+
+// sameSet compares two lists as sets of case-insensitive strings.
+func sameSet[T ~string](a, b []T) bool {
+	norm := func(xs []T) []string {
+		out := make([]string, 0, len(xs))
+		for _, x := range xs {
+			out = append(out, strings.ToLower(string(x)))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(norm(a), norm(b))
+}
+
+// sameTime compares expirations to the second: feeds give seconds at most,
+// and the API answers with nanoseconds.
+func sameTime(a, b time.Time) bool {
+	if a.IsZero() || b.IsZero() {
+		return a.IsZero() == b.IsZero()
+	}
+	return a.Truncate(time.Second).Equal(b.Truncate(time.Second))
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// show formats a field value for the plan.
+func show(v any) string {
+	switch v := v.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return "(none)"
+		}
+		return v.UTC().Format(time.RFC3339)
+	case string:
+		if v == "" {
+			return "(none)"
+		}
+		return fmt.Sprintf("%q", v)
+	case fmt.Stringer:
+		return show(v.String())
+	}
+	s := fmt.Sprint(v)
+	if s == "[]" || s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// print writes the plan for people to read.
+func (p *plan) print(w io.Writer, source string) {
+	fmt.Fprintf(w, "Plan for source %q: %d to create, %d to update, %d to delete, %d unchanged.\n",
+		source, len(p.Create), len(p.Update), len(p.Delete), p.Unchanged)
+	for _, c := range p.Create {
+		fmt.Fprintf(w, "  + %s:%s (%s, %s)\n", c.Type, c.Value, c.Action, orNone(string(c.Severity)))
+	}
+	for _, c := range p.Update {
+		fmt.Fprintf(w, "  ~ %s:%s\n", c.Current.Type, c.Current.Value)
+		for _, d := range c.Diffs {
+			fmt.Fprintf(w, "      %s\n", d)
+		}
+	}
+	for _, c := range p.Delete {
+		fmt.Fprintf(w, "  - %s:%s (id %s)\n", c.Type, c.Value, c.ID)
+	}
+	for _, c := range p.Conflicts {
+		fmt.Fprintf(w, "  ! %s:%s exists with source %q (id %s): left alone\n",
+			c.Want.Type, c.Want.Value, c.Owner.Source, c.Owner.ID)
+	}
+	for _, c := range p.Held {
+		fmt.Fprintf(w, "  ! %s:%s has a bad row in the list: left as it is\n", c.Type, c.Value)
+	}
+	for _, c := range p.Inherited {
+		fmt.Fprintf(w, "  ! %s:%s is inherited from %s: left alone\n", c.Type, c.Value, orNone(c.ParentCIDName))
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
