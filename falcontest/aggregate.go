@@ -225,27 +225,29 @@ func checkAgg(r *aggReq, depth int) error {
 // aggDocs returns the indicators the query parameters, the request's
 // filter and its q select.
 func (s *Server) aggDocs(q query, r *aggReq, now int64) ([]*indicator, error) {
-	var body matchFunc
+	var body compiledFilter
 	if r.Filter != "" {
-		m, err := s.compileFilter(r.Filter)
+		cf, err := s.compileFilter(r.Filter)
 		if err != nil {
 			return nil, err
 		}
-		body = m
+		body = cf
 	}
 	text := strings.ToLower(r.Q)
 	qq := q
-	if body != nil || text != "" {
+	if body.match != nil || text != "" {
 		outer := q.match
 		qq.key.filter = q.key.filter + "\x00" + r.Filter + "\x00" + text
+		qq.relative = q.relative || body.relative
+		qq.expired = q.expired || body.expired
 		qq.match = func(rec *indRecord) (bool, error) {
 			if outer != nil {
 				if ok, err := outer(rec); !ok || err != nil {
 					return ok, err
 				}
 			}
-			if body != nil {
-				if ok, err := body(rec); !ok || err != nil {
+			if body.match != nil {
+				if ok, err := body.match(rec); !ok || err != nil {
 					return ok, err
 				}
 			}

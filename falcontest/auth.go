@@ -141,7 +141,7 @@ func (s *Server) handleToken(c *call) {
 	if s.cfg.region != "" {
 		c.header.Set("X-Cs-Region", s.cfg.region)
 	}
-	b := []byte(`{"access_token":`)
+	b := append(c.out[:0], `{"access_token":`...)
 	b = appendString(b, tok)
 	b = append(b, `,"expires_in":`...)
 	b = strconv.AppendInt(b, expiresIn(s.cfg.tokenTTL), 10)

@@ -153,9 +153,10 @@
 // modified_on, modified_by, metadata.*) and the ".raw" variants of the text
 // fields. Unlike some Falcon endpoints, the emulator answers 400 for an
 // unknown field or an operator the field's kind does not take, so a typo
-// never looks like "no results". Results of a filtered query may lag the
-// clock by up to a second (as a search index refreshing every second
-// does), never a write.
+// never looks like "no results". Results follow writes at once and the
+// clock exactly for expired; a filter with relative dates ("now-7d") may
+// lag the clock by up to a second, as a search index refreshing every
+// second does.
 //
 // # Aggregates and reports
 //

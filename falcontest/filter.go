@@ -30,21 +30,58 @@ var filterSchema = func() fql.Schema {
 	return fql.NewSchema(kinds)
 }()
 
+// compiledFilter is a checked, compiled filter and how its results depend
+// on the clock.
+type compiledFilter struct {
+	match    matchFunc
+	relative bool // holds a relative date ("now-7d")
+	expired  bool // names the expired field
+}
+
 // compileFilter parses an FQL filter, checks it against the indicator
 // fields and compiles it against the server's clock.
-func (s *Server) compileFilter(filter string) (matchFunc, error) {
+func (s *Server) compileFilter(filter string) (compiledFilter, error) {
 	e, err := fql.Parse(filter)
 	if err != nil {
-		return nil, msgError("Invalid filter: " + oneLine(err))
+		return compiledFilter{}, msgError("Invalid filter: " + oneLine(err))
 	}
 	if err := filterSchema.Check(e); err != nil {
-		return nil, msgError("Invalid filter: " + oneLine(err))
+		return compiledFilter{}, msgError("Invalid filter: " + oneLine(err))
 	}
 	m, err := fql.Compile(e, s.cfg.clock)
 	if err != nil {
-		return nil, msgError("Invalid filter: " + oneLine(err))
+		return compiledFilter{}, msgError("Invalid filter: " + oneLine(err))
 	}
-	return func(r *indRecord) (bool, error) { return m(r) }, nil
+	cf := compiledFilter{match: func(r *indRecord) (bool, error) { return m(r) }}
+	clockUse(e, &cf)
+	return cf, nil
+}
+
+// clockUse records whether e's results can change as the clock moves.
+func clockUse(e fql.Expr, cf *compiledFilter) {
+	switch x := e.(type) {
+	case fql.Comparison:
+		if strings.ToLower(x.Field()) == "expired" {
+			cf.expired = true
+		}
+		vals := []fql.Value{x.Value()}
+		if set, ok := x.Value().(fql.Set); ok {
+			vals = set
+		}
+		for _, v := range vals {
+			if _, ok := v.(fql.RelativeDate); ok {
+				cf.relative = true
+			}
+		}
+	case fql.AndExpr:
+		for _, sub := range x.Exprs() {
+			clockUse(sub, cf)
+		}
+	case fql.OrExpr:
+		for _, sub := range x.Exprs() {
+			clockUse(sub, cf)
+		}
+	}
 }
 
 func oneLine(err error) string {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // walk pages a listing by after cursor and returns the ids in order.
@@ -260,5 +261,46 @@ func TestFromParentParameter(t *testing.T) {
 		if r.Env.Meta.Pagination["total"] != float64(tt.want) {
 			t.Fatalf("from_parent=%q: total %v, want %d", tt.v, r.Env.Meta.Pagination["total"], tt.want)
 		}
+	}
+}
+
+func TestCachedResultsFollowTheClock(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	s := NewUnstartedServer(WithClock(clock.now), WithTokenTTL(24*time.Hour))
+	now := clock.now()
+	s.AddIndicators(
+		Indicator{Type: "domain", Value: "soon.example.com", Expiration: now.Add(time.Hour), CreatedOn: now.Add(-30 * time.Minute)},
+		Indicator{Type: "domain", Value: "later.example.com", Expiration: now.Add(48 * time.Hour), CreatedOn: now.Add(-3 * time.Hour)},
+	)
+	c := newClient(t, s)
+	count := func(filter, sort string) int {
+		t.Helper()
+		q := qv("filter", filter)
+		if sort != "" {
+			q.Set("sort", sort)
+		}
+		r := c.get("/iocs/queries/indicators/v1", q)
+		wantStatus(t, r, 200)
+		return len(r.ids(t))
+	}
+	if n := count("expired:true", ""); n != 0 {
+		t.Fatalf("%d expired before the hour", n)
+	}
+	if n := count("created_on:>'now-1h'", ""); n != 1 {
+		t.Fatalf("%d created in the last hour", n)
+	}
+	clock.advance(time.Hour) // no write: only the clock moves
+	if n := count("expired:true", ""); n != 1 {
+		t.Fatalf("%d expired after the hour, want 1", n)
+	}
+	if n := count("created_on:>'now-1h'", ""); n != 0 {
+		t.Fatalf("%d created in the last hour, want 0", n)
+	}
+	r := c.get("/iocs/queries/indicators/v1", qv("sort", "expired.desc"))
+	if ids := r.ids(t); len(ids) != 2 {
+		t.Fatalf("ids %v", ids)
+	} else if in, _ := s.Indicator(ids[0]); in.Value != "soon.example.com" {
+		t.Fatalf("expired.desc starts with %s", in.Value)
 	}
 }

@@ -88,13 +88,13 @@ func (s *Server) parseQuery(c *call) (query, bool) {
 		}
 	}
 	if f, ok := c.param("filter"); ok && f != "" {
-		m, err := s.compileFilter(f)
+		cf, err := s.compileFilter(f)
 		if err != nil {
 			c.failEmpty(http.StatusBadRequest, err.Error())
 			return q, false
 		}
 		q.key.filter = f
-		q.match = m
+		q.setFilter(cf)
 	}
 	return q, true
 }

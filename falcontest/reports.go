@@ -75,12 +75,12 @@ func (s *Server) handleReport(c *call) {
 		q.key.sort = sp
 	}
 	if req.Search.Filter != "" {
-		m, err := s.compileFilter(req.Search.Filter)
+		cf, err := s.compileFilter(req.Search.Filter)
 		if err != nil {
 			c.fail(http.StatusBadRequest, err.Error())
 			return
 		}
-		q.match = m
+		q.setFilter(cf)
 	}
 	s.store.mu.RLock()
 	seqs, err := s.store.matchedLocked(q, c.now.UnixNano())

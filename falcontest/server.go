@@ -167,6 +167,8 @@ const (
 	maxQueryLen = 18500
 )
 
+var outPool = sync.Pool{New: func() any { return new([]byte) }}
+
 // route describes one operation.
 type route struct {
 	op      string // the spec's operationId
@@ -193,6 +195,7 @@ type call struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	buf := outPool.Get().(*[]byte)
 	c := &call{
 		s:       s,
 		r:       r,
@@ -200,7 +203,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		now:     s.cfg.clock().UTC(),
 		traceID: s.rnd.uuid(),
 		header:  make(http.Header),
+		out:     (*buf)[:0],
 	}
+	defer func() {
+		// Pages of thousands of indicators are large: reuse their buffers,
+		// but do not hoard the rare huge one.
+		if cap(c.out) <= 8<<20 {
+			*buf = c.out[:0]
+			outPool.Put(buf)
+		}
+	}()
 	outcome := "answered"
 	defer func() {
 		if s.cfg.logger != nil {
@@ -210,7 +222,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.Duration("duration", time.Since(c.start)), slog.String("trace_id", c.traceID))
 		}
 	}()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var body []byte
+	var err error
+	if r.Body != nil { // nil in client requests handed straight to the handler
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	}
 	c.body = body
 	c.q = r.URL.Query()
 	rt, allowed := lookupRoute(r.Method, r.URL.Path)
@@ -302,7 +318,7 @@ func (s *Server) serveAPI(c *call) string {
 			return "lost"
 		case faultLoseStatus:
 			c.header.Del("X-Cs-Region")
-			c.out = nil
+			c.out = c.out[:0]
 			c.fail(f.status, http.StatusText(f.status))
 			return "lost then failed"
 		}

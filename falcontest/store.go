@@ -2,6 +2,7 @@ package falcontest
 
 import (
 	"cmp"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -33,9 +34,8 @@ type store struct {
 
 const maxCachedQueries = 16
 
-// queryStaleness bounds how long a cached filtered result is reused while
-// the clock moves (filters may depend on "now" through expired or relative
-// dates). Writes always invalidate at once.
+// queryStaleness bounds how long a cached result of a filter with relative
+// dates is reused while the clock moves. Writes always invalidate at once.
 const queryStaleness = time.Second
 
 type queryKey struct {
@@ -47,7 +47,7 @@ type queryKey struct {
 type queryResult struct {
 	version  uint64
 	at       int64 // clock when computed
-	timeDep  bool
+	until    int64 // clock at which the result goes stale
 	seqs     []uint32
 	lastUsed uint64
 }
@@ -108,28 +108,41 @@ func (s *store) getLocked(id string) *indicator {
 type matchFunc func(r *indRecord) (bool, error)
 
 type query struct {
-	key   queryKey
-	match matchFunc // nil: everything
+	key      queryKey
+	match    matchFunc // nil: everything
+	relative bool      // the filter holds relative dates
+	expired  bool      // the filter names expired
+}
+
+func (q *query) setFilter(cf compiledFilter) {
+	q.match, q.relative, q.expired = cf.match, cf.relative, cf.expired
 }
 
 // matchedLocked returns the sorted seqs of the live indicators that q
 // matches. The caller holds at least mu.RLock; the returned slice is
 // shared and must not be modified.
 func (s *store) matchedLocked(q query, now int64) ([]uint32, error) {
-	timeDep := q.match != nil || q.key.sort.field == "expired"
 	s.cacheMu.Lock()
 	s.tick++
-	if r, ok := s.cache[q.key]; ok && r.version == s.version &&
-		(!r.timeDep || (now >= r.at && now-r.at < int64(queryStaleness))) {
+	if r, ok := s.cache[q.key]; ok && r.version == s.version && now >= r.at && now < r.until {
 		r.lastUsed = s.tick
 		s.cacheMu.Unlock()
 		return r.seqs, nil
 	}
 	s.cacheMu.Unlock()
 
-	seqs, err := s.scanLocked(q, now)
+	seqs, nextExpiry, err := s.scanLocked(q, now)
 	if err != nil {
 		return nil, err
+	}
+	// A result stays valid until a write, or until the clock can change it:
+	// a second for relative dates, the next expiration for "expired".
+	until := int64(math.MaxInt64)
+	if q.expired || q.key.sort.field == "expired" {
+		until = nextExpiry
+	}
+	if q.relative {
+		until = min(until, now+int64(queryStaleness))
 	}
 	if q.key.sort.field != "" {
 		sortSeqs(s.items, seqs, q.key.sort, now)
@@ -146,22 +159,31 @@ func (s *store) matchedLocked(q query, now int64) ([]uint32, error) {
 		}
 		delete(s.cache, oldest)
 	}
-	s.cache[q.key] = &queryResult{version: s.version, at: now, timeDep: timeDep, seqs: seqs, lastUsed: s.tick}
+	s.cache[q.key] = &queryResult{version: s.version, at: now, until: until, seqs: seqs, lastUsed: s.tick}
 	s.cacheMu.Unlock()
 	return seqs, nil
 }
 
 // scanLocked collects the matching seqs in seq order, in parallel chunks
-// for large stores.
-func (s *store) scanLocked(q query, now int64) ([]uint32, error) {
+// for large stores. It also returns the first expiration after now among
+// all indicators (math.MaxInt64 when none), after which "expired" changes.
+func (s *store) scanLocked(q query, now int64) ([]uint32, int64, error) {
 	items := s.items
-	scan := func(lo, hi int) ([]uint32, error) {
+	type part struct {
+		seqs []uint32
+		next int64
+		err  error
+	}
+	scan := func(lo, hi int) part {
 		rec := &indRecord{now: now}
-		var out []uint32
+		p := part{next: math.MaxInt64}
 		for i := lo; i < hi; i++ {
 			in := items[i]
 			if in == nil {
 				continue
+			}
+			if in.expiration > now && in.expiration < p.next {
+				p.next = in.expiration
 			}
 			switch q.key.fromParent {
 			case 1:
@@ -177,27 +199,27 @@ func (s *store) scanLocked(q query, now int64) ([]uint32, error) {
 				rec.in = in
 				ok, err := q.match(rec)
 				if err != nil {
-					return nil, err
+					p.err = err
+					return p
 				}
 				if !ok {
 					continue
 				}
 			}
-			out = append(out, uint32(i))
+			p.seqs = append(p.seqs, uint32(i))
 		}
-		return out, nil
+		return p
 	}
 	const chunk = 1 << 16
 	workers := runtime.GOMAXPROCS(0)
 	if len(items) <= chunk || workers == 1 {
-		out, err := scan(0, len(items))
-		if out == nil && err == nil {
-			out = []uint32{}
+		p := scan(0, len(items))
+		if p.seqs == nil {
+			p.seqs = []uint32{}
 		}
-		return out, err
+		return p.seqs, p.next, p.err
 	}
-	parts := make([][]uint32, (len(items)+chunk-1)/chunk)
-	errs := make([]error, len(parts))
+	parts := make([]part, (len(items)+chunk-1)/chunk)
 	var wg sync.WaitGroup
 	next := make(chan int, len(parts))
 	for i := range parts {
@@ -206,24 +228,26 @@ func (s *store) scanLocked(q query, now int64) ([]uint32, error) {
 	close(next)
 	for range min(workers, len(parts)) {
 		wg.Go(func() {
-			for p := range next {
-				parts[p], errs[p] = scan(p*chunk, min((p+1)*chunk, len(items)))
+			for i := range next {
+				parts[i] = scan(i*chunk, min((i+1)*chunk, len(items)))
 			}
 		})
 	}
 	wg.Wait()
 	total := 0
-	for i, p := range parts {
-		if errs[i] != nil {
-			return nil, errs[i]
+	nextExpiry := int64(math.MaxInt64)
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, 0, p.err
 		}
-		total += len(p)
+		total += len(p.seqs)
+		nextExpiry = min(nextExpiry, p.next)
 	}
 	out := make([]uint32, 0, total)
 	for _, p := range parts {
-		out = append(out, p...)
+		out = append(out, p.seqs...)
 	}
-	return out, nil
+	return out, nextExpiry, nil
 }
 
 // sortSpec is a validated sort: field "" is the default order (creation

@@ -609,12 +609,12 @@ func (s *Server) handleUpdate(c *call) {
 		if bulk.set&fFromParent != 0 && bulk.fromParent {
 			q.key.fromParent = 1
 		}
-		m, err := s.compileFilter(bulk.filter)
+		cf, err := s.compileFilter(bulk.filter)
 		if err != nil {
 			c.fail(http.StatusBadRequest, "bulk_update: "+err.Error())
 			return
 		}
-		q.match = m
+		q.setFilter(cf)
 		s.store.mu.Lock()
 		seqs, err := s.store.matchedLocked(q, now)
 		if err != nil {
@@ -738,13 +738,15 @@ func (s *Server) handleDelete(c *call) {
 			c.failEmpty(http.StatusBadRequest, "indicators inherited from the parent CID cannot be deleted")
 			return
 		}
-		m, err := s.compileFilter(filter)
+		cf, err := s.compileFilter(filter)
 		if err != nil {
 			c.failEmpty(http.StatusBadRequest, err.Error())
 			return
 		}
+		q := query{key: queryKey{filter: filter, fromParent: -1}}
+		q.setFilter(cf)
 		s.store.mu.Lock()
-		seqs, err := s.store.matchedLocked(query{key: queryKey{filter: filter, fromParent: -1}, match: m}, now)
+		seqs, err := s.store.matchedLocked(q, now)
 		if err != nil {
 			s.store.mu.Unlock()
 			c.failEmpty(http.StatusBadRequest, "Invalid filter: "+err.Error())
