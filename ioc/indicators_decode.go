@@ -405,9 +405,34 @@ func (d *decoder) field(blk *indicatorBlock, key []byte, info *rowInfo) error {
 		n, err = d.int()
 		info.Code = int(n)
 	default:
+		if k, ok := foldKey(key, indicatorKeys); ok {
+			return d.field(blk, []byte(k), info)
+		}
 		return d.skip()
 	}
 	return err
+}
+
+// The keys of api.IndicatorV1 and api.MetadataV1. Like encoding/json, the
+// decoder matches a key that differs only in case (Unicode simple folding)
+// when no key matches exactly; the API never sends such keys, so this costs
+// nothing on the hot path.
+var (
+	indicatorKeys = []string{"id", "type", "value", "action", "mobile_action", "severity", "description", "source",
+		"platforms", "tags", "host_groups", "applied_globally", "expiration", "expired", "deleted", "from_parent",
+		"parent_cid_name", "metadata", "created_by", "created_on", "modified_by", "modified_on"}
+	metadataKeys = []string{"av_hits", "company_name", "file_description", "file_version", "filename",
+		"original_filename", "product_name", "product_version", "signed"}
+)
+
+// foldKey returns the known key that key equals under case folding.
+func foldKey(key []byte, known []string) (string, bool) {
+	for _, k := range known {
+		if bytes.EqualFold(key, []byte(k)) {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // str reads a JSON string and returns its unescaped bytes, which stay valid
@@ -943,29 +968,7 @@ func (d *decoder) metadata() (*Metadata, error) {
 			return nil, d.fail("expected :")
 		}
 		d.pos++
-		switch string(key) {
-		case "av_hits":
-			m.AVHits, err = d.int()
-		case "company_name":
-			m.CompanyName, err = d.interned()
-		case "file_description":
-			m.FileDescription, err = d.interned()
-		case "file_version":
-			m.FileVersion, err = d.interned()
-		case "filename":
-			err = d.packed(&m.Filename)
-		case "original_filename":
-			err = d.packed(&m.OriginalFilename)
-		case "product_name":
-			m.ProductName, err = d.interned()
-		case "product_version":
-			m.ProductVersion, err = d.interned()
-		case "signed":
-			m.Signed, err = d.bool()
-		default:
-			err = d.skip()
-		}
-		if err != nil {
+		if err := d.metadataField(m, key); err != nil {
 			return nil, err
 		}
 		switch d.peek() {
@@ -979,6 +982,37 @@ func (d *decoder) metadata() (*Metadata, error) {
 		}
 		return m, nil
 	}
+}
+
+// metadataField decodes the value of one key of a metadata object.
+func (d *decoder) metadataField(m *Metadata, key []byte) error {
+	var err error
+	switch string(key) {
+	case "av_hits":
+		m.AVHits, err = d.int()
+	case "company_name":
+		m.CompanyName, err = d.interned()
+	case "file_description":
+		m.FileDescription, err = d.interned()
+	case "file_version":
+		m.FileVersion, err = d.interned()
+	case "filename":
+		err = d.packed(&m.Filename)
+	case "original_filename":
+		err = d.packed(&m.OriginalFilename)
+	case "product_name":
+		m.ProductName, err = d.interned()
+	case "product_version":
+		m.ProductVersion, err = d.interned()
+	case "signed":
+		m.Signed, err = d.bool()
+	default:
+		if k, ok := foldKey(key, metadataKeys); ok {
+			return d.metadataField(m, []byte(k))
+		}
+		err = d.skip()
+	}
+	return err
 }
 
 // skip passes over one JSON value of any kind.
