@@ -1,11 +1,3 @@
-// Command export writes every indicator matching an FQL filter to JSON Lines
-// or CSV, on stdout or in a file, page by page: memory stays bounded by one
-// page however many indicators there are.
-//
-//	go run ./export -filter "type:'domain'+severity:'high'" -format csv -o high-domains.csv
-//
-// Interrupted (Ctrl-C), it finishes the page in hand, then prints the cursor
-// of the next page and the command that resumes from it with -resume.
 package main
 
 import (

@@ -1,15 +1,3 @@
-// Command import creates Falcon custom IOCs from feeds: CSV files, STIX 2.1
-// bundles and plain lists, mixed freely.
-//
-//	go run ./import -source my-intel -severity high testdata/iocs.csv testdata/indicators.stix.json
-//
-// Values are refanged, checked and normalised, and duplicates dropped (within
-// a feed and across feeds). Rows that cannot be used are reported with their
-// file and line (or STIX object id); unless -skip-invalid is given, any such
-// row refuses the whole import and nothing is sent. -dry-run reads, checks
-// against the tenant's catalogs and reports what exists already, without
-// writing. Every item that fails is reported with why, and the exit status is
-// 1 when any did.
 package main
 
 import (

@@ -1,14 +1,3 @@
-// Command quickstart walks through the SDK's IOC work in a few seconds:
-// create indicators of every type, search them with an FQL filter page by
-// page, update one, aggregate the tenant's indicators by type and severity,
-// look up the hosts and processes that observed an IOC, start a report job,
-// and delete what it created. Each step prints what it did and the trace ids
-// of its API calls.
-//
-// `make demo` runs it. With FALCON_CLIENT_ID unset it starts the falcontest
-// emulator in-process; with FALCON_CLIENT_ID and FALCON_CLIENT_SECRET set it
-// works on that tenant, touching only indicators whose source is its own
-// (-source), and deletes them again unless -keep is given.
 package main
 
 import (

@@ -1,13 +1,3 @@
-// Command sync makes the custom IOCs of one source in Falcon match a desired
-// list: it plans the creates, updates and deletes, prints the plan, and
-// applies it with -apply. Run again, it plans nothing.
-//
-//	go run ./sync -source threat-feed-x feed.csv            # print the plan
-//	go run ./sync -source threat-feed-x -apply feed.csv     # and apply it
-//
-// The list is one or more files in the import formats (CSV, STIX 2.1, plain
-// lists). Only indicators whose source is -source are ever changed or
-// deleted: the source is the ownership tag.
 package main
 
 import (

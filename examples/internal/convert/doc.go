@@ -10,6 +10,14 @@
 // applies to every host (applied_globally) unless -host-groups names the host
 // groups it is limited to.
 //
+// # Loading feeds
+//
+// Load reads feeds with package feed, drops duplicates across them, turns
+// the entries into indicators and sets aside what cannot be sent, each with
+// where it was read. Batch.CheckCatalog sets aside what the tenant's catalogs
+// refuse, Batch.PrintInvalid lists everything set aside in feed order, and
+// Existing finds which indicators exist already, whatever their source.
+//
 // # Checks
 //
 // Defaults.Check refuses values the API documents no meaning for (an action,

@@ -20,6 +20,13 @@
 // usage errors, 1 for everything else). NewFlagSet and UsageError give every
 // program the same -h output and the same handling of bad flags.
 //
+// # Trace ids
+//
+// Calls records the method, path, status and trace id of every request a
+// client makes, through the client's slog logger. Bulk writes send several
+// requests and return no *falcon.Response, so this is how a program shows
+// their trace ids.
+//
 // # Progress
 //
 // NewProgress draws a progress bar on stderr when stderr is a terminal and
