@@ -187,8 +187,8 @@
 // platforms_by_type and severities.
 //
 // Sightings say which hosts and processes observed an IOC: with
-// [WithIndicators], one seeded indicator in 20 has 1-6 hosts with 1-3
-// processes each; [Server.AddSighting] adds more and [Server.Sightings]
+// [WithIndicators], one seeded indicator in 20 (among the first 100,000)
+// has 1-6 hosts with 1-3 processes each; [Server.AddSighting] adds more and [Server.Sightings]
 // returns them all. The device-count calls answer {device_count,
 // limit_exceeded, type, value} (404 "No results found for type: X and
 // value: Y" when no host saw the IOC); the devices and processes "ran on"

@@ -114,7 +114,8 @@ func WithSeed(seed int64) Option {
 // WithIndicators seeds the store with n realistic indicators of every type
 // (valid values, tags, sources, platforms, host groups, metadata and
 // nanosecond timestamps), generated deterministically from the seed. One
-// seeded indicator in 20 has sightings (see [Server.Sightings]).
+// seeded indicator in 20, among the first 100,000, has sightings (see
+// [Server.Sightings]).
 func WithIndicators(n int) Option {
 	if n < 0 {
 		panic("falcontest: WithIndicators needs n >= 0")

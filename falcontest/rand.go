@@ -2,6 +2,7 @@ package falcontest
 
 import (
 	"encoding/hex"
+	"strings"
 	"sync"
 )
 
@@ -63,14 +64,17 @@ func (r *lockedRand) hex(n int) string {
 }
 
 func randHex(s *splitmix64, n int) string {
-	b := make([]byte, 0, n+8)
-	for len(b) < n {
+	var sb strings.Builder
+	sb.Grow(2 * n)
+	for i := 0; i < n; {
 		v := s.next()
-		for i := 0; i < 8 && len(b) < n; i++ {
-			b = append(b, byte(v>>(8*i)))
+		for k := 0; k < 8 && i < n; k, i = k+1, i+1 {
+			c := byte(v >> (8 * k))
+			sb.WriteByte(hexDigits[c>>4])
+			sb.WriteByte(hexDigits[c&0xf])
 		}
 	}
-	return hex.EncodeToString(b)
+	return sb.String()
 }
 
 // uuid returns a random version 4 UUID string, as trace ids look.

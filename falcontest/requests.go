@@ -1,6 +1,7 @@
 package falcontest
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,7 +19,8 @@ type RecordedRequest struct {
 	Query url.Values
 	// Header holds the request headers.
 	Header http.Header
-	// Body is the request body as received (redacted for /oauth2 calls).
+	// Body is the request body as received (redacted for /oauth2 calls),
+	// cut after its first MiB.
 	Body []byte
 	// Operation is the spec's operationId of the route
 	// ("indicator.combined.v1"), or "" for an unknown route.
@@ -42,7 +44,10 @@ type recorder struct {
 	reqs  []RecordedRequest
 }
 
-const redacted = "REDACTED"
+const (
+	redacted        = "REDACTED"
+	maxRecordedBody = 1 << 20
+)
 
 func (r *recorder) add(c *call, outcome string) {
 	if r.limit <= 0 {
@@ -53,7 +58,7 @@ func (r *recorder) add(c *call, outcome string) {
 		scheme, _, _ := strings.Cut(a, " ")
 		h.Set("Authorization", scheme+" "+redacted)
 	}
-	body := append([]byte(nil), c.body...)
+	body := append([]byte(nil), c.body[:min(len(c.body), maxRecordedBody)]...)
 	if strings.HasPrefix(c.r.URL.Path, "/oauth2/") {
 		if form, err := url.ParseQuery(string(body)); err == nil {
 			for _, k := range []string{"client_secret", "token"} {
@@ -78,7 +83,7 @@ func (r *recorder) add(c *call, outcome string) {
 	rr := RecordedRequest{
 		Method:    c.r.Method,
 		Path:      c.r.URL.Path,
-		Query:     c.q,
+		Query:     url.Values(maps.Clone(c.q)),
 		Header:    h,
 		Body:      body,
 		Operation: op,

@@ -44,6 +44,11 @@ var (
 
 const parentCIDName = "Example Parent Ltd"
 
+// maxSightedIndex bounds the seeded sightings: only the first 100,000
+// seeded indicators can have any (5,000 IOCs at most), which keeps a store
+// of millions small and quick to seed.
+const maxSightedIndex = 100_000
+
 // seedPools are per-server pools that depend on the seed.
 type seedPools struct {
 	hostGroups [][]string // combinations of 1-3 host group ids
@@ -183,7 +188,7 @@ func (s *Server) seed(n int) {
 	st.mu.Unlock()
 
 	every := s.cfg.sightingEvery
-	for i, in := range out {
+	for i, in := range out[:min(len(out), maxSightedIndex)] {
 		if every > 0 && i%every == every/3 {
 			s.seedSightings(pools, i, in)
 		}

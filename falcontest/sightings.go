@@ -43,7 +43,7 @@ type sightingStore struct {
 
 type processRef struct {
 	deviceID string
-	p        Process
+	p        *Process // into a Sighting's slice, which is never changed in place
 }
 
 // AddSighting records a sighting. Type and Value must be a valid IOC;
@@ -93,8 +93,9 @@ func (st *sightingStore) add(sg Sighting) error {
 		list = slices.Insert(list, i, &Sighting{Type: sg.Type, Value: sg.Value, DeviceID: sg.DeviceID, Processes: procs})
 	}
 	st.byIOC[k] = list
-	for _, p := range procs {
-		st.processes[p.ID] = processRef{deviceID: sg.DeviceID, p: p}
+	stored := list[i].Processes
+	for k := len(stored) - len(procs); k < len(stored); k++ {
+		st.processes[stored[k].ID] = processRef{deviceID: sg.DeviceID, p: &stored[k]}
 	}
 	return nil
 }

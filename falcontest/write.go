@@ -531,9 +531,6 @@ func (s *Server) handleCreate(c *call) {
 		if o.prob == nil || (o.prob.warning && ignoreWarnings) {
 			continue
 		}
-		if blocked && o.in != nil && o.prob == nil {
-			continue
-		}
 		errs = append(errs, apiErr{code: o.prob.code, message: o.prob.messageFor(o.typ, o.val)})
 	}
 	status := http.StatusCreated
