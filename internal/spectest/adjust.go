@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -95,7 +96,25 @@ func adjust(doc *openapi3.T) error {
 		}
 	}
 
-	// 7. A status an operation does not declare (401, 404, a 400 where only
+	// 7. The sort parameters list the sortable fields, but the API takes
+	// a field with a direction (value.asc, created_on|desc) as well as a
+	// bare field: the enum becomes a pattern over the same fields.
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, ref := range op.Parameters {
+				p := ref.Value
+				if p == nil || p.In != openapi3.ParameterInQuery || p.Name != "sort" || p.Schema == nil || p.Schema.Value == nil {
+					continue
+				}
+				if pattern := sortPattern(p.Schema.Value.Enum); pattern != "" {
+					p.Schema.Value.Enum = nil
+					p.Schema.Value.Pattern = pattern
+				}
+			}
+		}
+	}
+
+	// 8. A status an operation does not declare (401, 404, a 400 where only
 	// some operations list it) is still answered with the error envelope:
 	// every operation gets msa.ReplyMetaOnly as its default response.
 	envelope, ok := schemas[fallbackSchema]
@@ -114,6 +133,23 @@ func adjust(doc *openapi3.T) error {
 		}
 	}
 	return nil
+}
+
+// sortPattern returns a pattern that takes each of fields, bare or with a
+// direction, or "" if fields holds a non-string.
+func sortPattern(fields []any) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	quoted := make([]string, 0, len(fields))
+	for _, f := range fields {
+		s, ok := f.(string)
+		if !ok {
+			return ""
+		}
+		quoted = append(quoted, regexp.QuoteMeta(s))
+	}
+	return `^(?:` + strings.Join(quoted, "|") + `)(?:[.|](?:asc|desc))?$`
 }
 
 // extraRequestChecks holds the checks adjustments moved out of the schema.

@@ -46,7 +46,10 @@
 //     sixteen properties the spec lists.
 //  6. POST /oauth2/token takes client_id and client_secret from HTTP Basic
 //     authentication or from the form; one of the two must carry both.
-//  7. Every operation gets msa.ReplyMetaOnly as its default response, so the
+//  7. A sort query parameter takes each field of its enum bare or with a
+//     direction (value.asc, created_on|desc), as the API does; the enum
+//     lists bare names only.
+//  8. Every operation gets msa.ReplyMetaOnly as its default response, so the
 //     body of a status it does not declare (401, 404, ...) is still checked
 //     against the error envelope.
 //

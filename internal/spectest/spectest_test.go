@@ -65,6 +65,8 @@ func TestCheckRequest_Good(t *testing.T) {
 	cases := map[string]*http.Request{
 		"search":       request("GET", "/iocs/queries/indicators/v1?filter=type%3A%27md5%27&limit=100&offset=0&sort=value&from_parent=false", "", ""),
 		"combined":     request("GET", "/iocs/combined/indicator/v1?after=abc&limit=2000&sort=created_on", "", ""),
+		"sort asc":     request("GET", "/iocs/combined/indicator/v1?sort=metadata.filename.raw.asc", "", ""),
+		"sort pipe":    request("GET", "/iocs/queries/indicators/v1?sort=modified_on%7Cdesc", "", ""),
 		"get ids":      request("GET", "/iocs/entities/indicators/v1?ids=a&ids=b", "", ""),
 		"get with ct":  request("GET", "/iocs/entities/indicators/v1?ids=a", jsonCT, ""),
 		"delete ids":   request("DELETE", "/iocs/entities/indicators/v1?ids=a&ids=b&comment=bye", "", ""),
@@ -126,7 +128,8 @@ func TestCheckRequest_Bad(t *testing.T) {
 	}{
 		{"wrong param type", request("GET", "/iocs/queries/indicators/v1?limit=ten", "", ""), []string{`parameter "limit"`, "invalid integer"}},
 		{"boolean param", request("GET", "/iocs/combined/indicator/v1?from_parent=yes", "", ""), []string{`parameter "from_parent"`}},
-		{"invalid enum", request("GET", "/iocs/combined/indicator/v1?sort=colour", "", ""), []string{`parameter "sort"`, "allowed values"}},
+		{"invalid sort field", request("GET", "/iocs/combined/indicator/v1?sort=colour.asc", "", ""), []string{`parameter "sort"`, "regular expression"}},
+		{"invalid sort direction", request("GET", "/iocs/combined/indicator/v1?sort=value.up", "", ""), []string{`parameter "sort"`, "regular expression"}},
 		{"missing required query", request("GET", "/iocs/aggregates/indicators/device-count/v1?type=md5", "", ""), []string{`parameter "value"`}},
 		{"missing required ids", request("GET", "/iocs/entities/indicators/v1", "", ""), []string{`parameter "ids"`}},
 		{"missing required body field", request("POST", "/iocs/entities/indicators/v1", jsonCT, `{"comment":"c"}`), []string{`"indicators" is missing`}},
