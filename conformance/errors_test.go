@@ -8,6 +8,7 @@ import (
 	"github.com/crowdstrike/gofalcon/falcon/client/ioc"
 	"github.com/crowdstrike/gofalcon/falcon/client/iocs"
 	"github.com/crowdstrike/gofalcon/falcon/models"
+	"github.com/go-openapi/runtime"
 
 	"github.com/falconioc/falcon/falcontest"
 )
@@ -133,5 +134,34 @@ func TestErrors_Typed(t *testing.T) {
 			Context: e.ctx,
 		})
 		assertAPIError(t, err, 404)
+	})
+
+	t.Run("broken connections", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		// Fetch the token first, so the faults meet API calls.
+		if _, err := e.api.Ioc.IocTypeQueryV1(&ioc.IocTypeQueryV1Params{Context: e.ctx}); err != nil {
+			t.Fatalf("IocTypeQueryV1: %s", describe(err))
+		}
+		// net/http sends a replayable request again once when a reused
+		// connection closes without an answer: drop that one too.
+		for _, c := range []struct {
+			name   string
+			inject func()
+		}{
+			{"dropped", func() { e.srv.DropNext(2) }},
+			{"truncated", func() { e.srv.TruncateNext(1) }},
+		} {
+			c.inject()
+			_, err := e.api.Ioc.IocTypeQueryV1(&ioc.IocTypeQueryV1Params{Context: e.ctx})
+			var apiErr *runtime.APIError
+			if err == nil || errors.As(err, &apiErr) {
+				t.Errorf("%s answer: err = %s, want a transport or decoding error", c.name, describe(err))
+			}
+			e.srv.ClearFaults() // a drop net/http did not replay
+		}
+		if _, err := e.api.Ioc.IocTypeQueryV1(&ioc.IocTypeQueryV1Params{Context: e.ctx}); err != nil {
+			t.Fatalf("after the faults: %s", describe(err))
+		}
 	})
 }
