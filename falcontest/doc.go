@@ -97,12 +97,15 @@
 // Update (PATCH, body {"bulk_update","comment","indicators"}) changes
 // indicators by id (indicators, each with "id") or every indicator a
 // bulk_update.filter matches (with bulk_update.from_parent), never both.
-// Field presence is explicit: an absent field is left alone, a field sent
-// as null is cleared (description, source, severity, expiration,
-// mobile_action, tags, host_groups, metadata); action, platforms and
-// applied_globally cannot be null. type and value cannot change. The
-// merged indicator is validated like a create (an expiration is checked
-// only when it changes). Unknown ids fail with code 404; inherited
+// Field presence is explicit: an absent field is left alone, and a field
+// sent as null or "" is cleared (description, source, severity,
+// mobile_action, expiration, metadata). The lists are different, because
+// the vendor's generated client (gofalcon) sends them as null whenever
+// they are unset: null leaves platforms, tags and host_groups alone and []
+// clears them. Likewise the zero date-time "0001-01-01T00:00:00Z" (or the
+// epoch) leaves expiration alone. action and applied_globally cannot be
+// null; type and value cannot change. The merged indicator is validated
+// like a create (an expiration is checked only when it changes). Unknown ids fail with code 404; inherited
 // (from_parent) indicators cannot change. The answer (200, or 400 when a
 // row failed, 404 when every row was an unknown id) lists updated
 // indicators and failed rows as create does.
@@ -209,9 +212,9 @@
 //
 // One-shot faults queue in call order and hit the next authenticated API
 // requests: [Server.FailNext] (a 4xx/5xx before doing anything),
-// [Server.RateLimitNext], [Server.DropNext] (connection closed, nothing
+// [Server.RateLimitNext], [Server.DropNext] (connection broken, nothing
 // done), [Server.TruncateNext] (work done, half the body sent),
-// [Server.LoseResponseNext] (work done, connection closed) and
+// [Server.LoseResponseNext] (work done, connection broken) and
 // [Server.FailAfterWriteNext] (work done, a 5xx answered). Under Handler,
 // dropped and truncated answers panic with http.ErrAbortHandler.
 // [WithFaultRates] injects the same at random rates, [WithLatency] delays

@@ -130,8 +130,9 @@ func (s *Server) RateLimitNext(n int, retryAfter time.Time) {
 }
 
 // DropNext makes the next n API requests lose their connection before
-// anything is done. Note that Go's http.Transport itself resends an
-// idempotent request once when a reused connection drops.
+// anything is done: the connection breaks in the middle of the status
+// line, so the caller meets an error (net/http's client would silently
+// resend a GET whose reused connection closed before any byte).
 func (s *Server) DropNext(n int) {
 	s.faults.push(fault{kind: faultDrop, n: n})
 }
@@ -144,7 +145,7 @@ func (s *Server) TruncateNext(n int) {
 }
 
 // LoseResponseNext makes the next n API requests do their work (writes
-// included) and then close the connection without an answer: the lost
+// included) and then break the connection as DropNext does: the lost
 // response a client must not blindly repeat.
 func (s *Server) LoseResponseNext(n int) {
 	s.faults.push(fault{kind: faultLose, n: n})

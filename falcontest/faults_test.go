@@ -167,6 +167,31 @@ func TestConnectionFaults(t *testing.T) {
 		t.Fatalf("outcomes %s", got)
 	}
 
+	// On a reused keep-alive connection a dropped GET still reaches the
+	// caller: net/http does not resend it behind the caller's back.
+	reused := s.Client()
+	get := func() error {
+		req, _ := http.NewRequest("GET", s.URL+"/iocs/queries/platforms/v1", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := reused.Do(req)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+	s.DropNext(1)
+	if err := get(); err == nil {
+		t.Fatal("a dropped GET on a reused connection succeeded")
+	}
+	if err := get(); err != nil {
+		t.Fatalf("after the drop: %v", err)
+	}
+
 	// Without a network the handler aborts as net/http expects.
 	s.DropNext(1)
 	func() {

@@ -286,7 +286,8 @@ func TestUpdateExplicitPresence(t *testing.T) {
 		{"severity cleared under detect", map[string]any{"severity": nil}, 400, "severity is required"},
 		{"severity cleared with no_action", map[string]any{"severity": nil, "action": "no_action"}, 200, ""},
 		{"expiration in the past", map[string]any{"expiration": clock.now().Add(-time.Minute).Format(time.RFC3339)}, 400, "must be in the future"},
-		{"groups cleared while not global", map[string]any{"host_groups": nil}, 400, "host_groups is required"},
+		{"groups cleared while not global", map[string]any{"host_groups": []string{}}, 400, "host_groups is required"},
+		{"platforms emptied", map[string]any{"platforms": []string{}}, 400, "platforms is required"},
 	}
 	for _, tt := range tests {
 		r := patch(tt.fields)
@@ -301,6 +302,21 @@ func TestUpdateExplicitPresence(t *testing.T) {
 	}
 	if got, _ := s.Indicator(id); got.Action != "no_action" || got.Severity != "" {
 		t.Fatalf("failed updates changed the indicator: %+v", got)
+	}
+
+	// What the vendor's generated client sends for a one-field update: null
+	// lists and a zero expiration mean "leave alone"; [] and "" clear.
+	wantStatus(t, patch(map[string]any{"expiration": clock.now().Add(time.Hour).Format(time.RFC3339)}), 200)
+	r = patch(map[string]any{"severity": "low", "platforms": nil, "tags": nil, "host_groups": nil, "expiration": "0001-01-01T00:00:00.000Z"})
+	wantStatus(t, r, 200)
+	got, _ = s.Indicator(id)
+	if got.Severity != "low" || !slices.Equal(got.Platforms, []string{"windows", "linux"}) || !slices.Equal(got.Tags, []string{"a"}) ||
+		!slices.Equal(got.HostGroups, []string{group}) || got.Expiration.IsZero() {
+		t.Fatalf("a generated-client update changed fields it left alone: %+v", got)
+	}
+	wantStatus(t, patch(map[string]any{"tags": []string{}, "expiration": ""}), 200)
+	if got, _ = s.Indicator(id); len(got.Tags) != 0 || !got.Expiration.IsZero() {
+		t.Fatalf("[] and \"\" did not clear: %+v", got)
 	}
 
 	missing := strings.Repeat("0", 64)
@@ -323,7 +339,7 @@ func TestBulkUpdateByFilter(t *testing.T) {
 		}
 	}
 	r := c.do("PATCH", "/iocs/entities/indicators/v1", nil, map[string]any{
-		"bulk_update": map[string]any{"filter": "type:'md5'", "source": "bulk", "tags": nil},
+		"bulk_update": map[string]any{"filter": "type:'md5'", "source": "bulk", "tags": []string{}, "platforms": nil},
 		"indicators":  []any{},
 	})
 	wantStatus(t, r, 200)

@@ -256,7 +256,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.add(c, outcome)
 	switch outcome {
 	case "dropped", "lost":
-		panic(http.ErrAbortHandler)
+		breakConnection(w)
+		return
 	case "truncated":
 		c.write(w, true)
 		panic(http.ErrAbortHandler)
@@ -324,6 +325,23 @@ func (s *Server) serveAPI(c *call) string {
 		}
 	}
 	return "answered"
+}
+
+// breakConnection closes the connection in the middle of the status line.
+// Closing it before any byte would let net/http's client resend an
+// idempotent request on a reused connection by itself, hiding the fault
+// from the caller; a broken status line reaches the caller as an error.
+// Without a connection to hijack (Handler used directly) it panics with
+// http.ErrAbortHandler.
+func breakConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_, _ = conn.Write([]byte("HTTP/1.1 "))
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // write sends the reply; with truncate, only half the body, flushed.

@@ -90,11 +90,17 @@ func decodeFields(raw json.RawMessage) (fields, *problem) {
 		if !known {
 			continue
 		}
-		f.set |= bit
 		if bytes.Equal(bytes.TrimSpace(v), jsonNull) {
-			f.null |= bit
+			// null clears a field, except the lists, which the vendor's
+			// generated client sends as null whenever they are unset: there
+			// null leaves the list alone and [] clears it.
+			if bit&(fPlatforms|fTags|fHostGroups) == 0 {
+				f.set |= bit
+				f.null |= bit
+			}
 			continue
 		}
+		f.set |= bit
 		var err error
 		switch bit {
 		case fID:
@@ -129,10 +135,18 @@ func decodeFields(raw json.RawMessage) (fields, *problem) {
 		case fExpiration:
 			var s string
 			if err = json.Unmarshal(v, &s); err == nil {
-				f.expiration, err = parseExpiration(s)
-			}
-			if err == nil && f.expiration == 0 {
-				f.null |= bit // a zero date-time means "no expiration"
+				var t int64
+				switch t, err = parseExpiration(s); {
+				case err != nil:
+				case s == "":
+					f.null |= bit // "" clears, like null
+				case t == 0:
+					// The zero date-time (or the epoch) is what generated
+					// clients send for an unset expiration: leave it alone.
+					f.set &^= bit
+				default:
+					f.expiration = t
+				}
 			}
 		case fMetadata:
 			var m struct {
@@ -149,8 +163,8 @@ func decodeFields(raw json.RawMessage) (fields, *problem) {
 	return f, nil
 }
 
-// parseExpiration reads an RFC 3339 date-time. The zero date-time and the
-// Unix epoch (what generated clients send for "unset") mean none: 0.
+// parseExpiration reads an RFC 3339 date-time; the zero date-time and the
+// Unix epoch (what generated clients send for "unset") and "" read as 0.
 func parseExpiration(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
