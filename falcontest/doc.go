@@ -113,7 +113,9 @@
 // Delete (DELETE, ids=... or filter=..., not both: both or neither answer
 // 400) answers 200 with the deleted ids as resources; unknown ids become
 // 404 errors entries (the answer is 404 when nothing was deleted).
-// comment is accepted. Inherited indicators cannot be deleted.
+// comment is accepted. Inherited indicators cannot be deleted. Deleted
+// indicators are gone: the emulator keeps no soft-deleted ones, so
+// deleted:true matches nothing.
 //
 // Get (GET /iocs/entities/indicators/v1?ids=...) answers the indicators
 // found, in request order, and a 404 errors entry per unknown id; the
@@ -202,8 +204,8 @@
 //
 // # Rate limits
 //
-// Every API answer carries X-RateLimit-Limit and X-RateLimit-Remaining for
-// a sliding minute (6,000 requests by default, [WithRateLimit]); past the
+// Every answer to an authenticated API request carries X-RateLimit-Limit
+// and X-RateLimit-Remaining for a sliding minute (6,000 requests by default, [WithRateLimit]); past the
 // limit the answer is 429 with X-RateLimit-RetryAfter, in Unix seconds
 // (milliseconds with [WithRetryAfterMillis]). The token endpoint has its
 // own window (300 a minute, [WithTokenRateLimit]).

@@ -46,7 +46,7 @@ func (w *window) take(now time.Time) (ok bool, remaining int, retryAt time.Time)
 
 // headers counts the request and sets the X-RateLimit headers; when the
 // window is full it sets a 429 answer.
-func (w *window) headers(c *call, _ bool) {
+func (w *window) headers(c *call) {
 	if w.limit <= 0 {
 		return
 	}

@@ -266,7 +266,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveOAuth(c *call) string {
-	s.tokenLimiter.headers(c, true)
+	s.tokenLimiter.headers(c)
 	if c.status != 0 {
 		return "rate limited"
 	}
@@ -292,7 +292,7 @@ func (s *Server) serveAPI(c *call) string {
 	if !s.authorize(c) {
 		return "unauthorized"
 	}
-	s.limiter.headers(c, true)
+	s.limiter.headers(c)
 	if c.status != 0 {
 		return "rate limited"
 	}
