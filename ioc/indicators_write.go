@@ -666,7 +666,9 @@ type updateBody struct {
 
 // Update changes indicators by id, returning one result per item. Each
 // field of an IndicatorUpdate is sent only when set (Set) or cleared
-// (Clear), so false and empty values are sendable. Items are validated
+// (Clear), so false and empty values are sendable. A cleared list (tags,
+// host groups) goes out as [], since the API reads null as "leave alone"
+// for lists; platforms cannot be cleared. Items are validated
 // first as Create's are, then sent in batches with bounded concurrency.
 // An update is safe to repeat, so lost answers are retried by the client.
 // Ids the API does not know fail with an *ItemError matching
@@ -784,8 +786,8 @@ func applyRow(it *WriteItem, ind *Indicator, info rowInfo, codes map[string]int,
 
 // BulkUpdate changes every indicator that b.Filter matches. Fields follow
 // IndicatorUpdate's rules, except that only the list fields (tags, host
-// groups) can be cleared, as the API's bulk model has no null for the
-// others. The filter is checked against fql.IOCIndicatorFields. Of opts,
+// groups) can be cleared (they go out as []), as the API's bulk model has
+// no null for the others. The filter is checked against fql.IOCIndicatorFields. Of opts,
 // Comment, Retrodetects and IgnoreWarnings apply.
 //
 // The result has one item per indicator the API reports on, in its order.

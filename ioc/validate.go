@@ -200,6 +200,7 @@ func (c *checker) checkUpdates(items []IndicatorUpdate) []IndicatorUpdate {
 			}
 		}
 		c.checkFields(i, updateFields(&u), false)
+		clearListsAsEmpty(updateFields(&u))
 		out[i] = u
 	}
 	return out
@@ -303,7 +304,20 @@ func (c *checker) checkBulk(b BulkUpdate) BulkUpdate {
 		b.Filter = f
 	}
 	c.checkFields(-1, bulkFields(&b), true)
+	clearListsAsEmpty(bulkFields(&b))
 	return b
+}
+
+// clearListsAsEmpty turns a cleared list field into an empty list. The API
+// reads null as "leave alone" for lists (the vendor's generated client
+// sends null for every unset list) and [] as "clear".
+func clearListsAsEmpty(f fieldSet) {
+	if f.Tags.IsNull() {
+		*f.Tags = Set([]string{})
+	}
+	if f.HostGroups.IsNull() {
+		*f.HostGroups = Set([]string{})
+	}
 }
 
 // checkFilter validates a filter given as an expression or as text (not

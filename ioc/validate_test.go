@@ -1,0 +1,141 @@
+package ioc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/ioc"
+)
+
+// TestIndicatorsService_Validation checks that bad input is refused with
+// every problem listed (index and field) and nothing sent.
+func TestIndicatorsService_Validation(t *testing.T) {
+	t.Parallel()
+	past := time.Now().Add(-time.Minute)
+	good := ioc.NewIndicator{Type: ioc.TypeMD5, Value: strings.Repeat("a", 32), Action: ioc.ActionAllow,
+		Platforms: []ioc.Platform{ioc.PlatformMac}, AppliedGlobally: true}
+	with := func(f func(n *ioc.NewIndicator)) ioc.NewIndicator { n := good; f(&n); return n }
+	tests := []struct {
+		name string
+		do   func(ctx context.Context, c *ioc.Client) error
+		want []string // "index:field"
+	}{
+		{"create values", func(ctx context.Context, c *ioc.Client) error {
+			_, err := c.Indicators.Create(ctx, []ioc.NewIndicator{
+				with(func(n *ioc.NewIndicator) { n.Type, n.Value = ioc.TypeSHA256, "abc" }),
+				with(func(n *ioc.NewIndicator) { n.Type, n.Value = ioc.TypeDomain, strings.Repeat("a", 201)+".com" }),
+				with(func(n *ioc.NewIndicator) { n.Type, n.Value = ioc.TypeIPv4, "10.1" }),
+				with(func(n *ioc.NewIndicator) { n.Type, n.Value = ioc.TypeIPv6, "fe80::1%eth0" }),
+				with(func(n *ioc.NewIndicator) { n.Type = "url" }),
+				with(func(n *ioc.NewIndicator) { n.Value = "" }),
+			}, nil)
+			return err
+		}, []string{"0:value", "1:value", "2:value", "3:value", "4:type", "5:value"}},
+		{"create fields", func(ctx context.Context, c *ioc.Client) error {
+			_, err := c.Indicators.Create(ctx, []ioc.NewIndicator{
+				with(func(n *ioc.NewIndicator) { n.Action = "" }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("b", 32); n.Platforms = nil }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("c", 32); n.AppliedGlobally = false }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("d", 32); n.HostGroups = []string{indHG} }),
+				with(func(n *ioc.NewIndicator) {
+					n.Value = strings.Repeat("e", 32)
+					n.AppliedGlobally, n.HostGroups = false, []string{"nothex"}
+				}),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("f", 32); n.Expiration = past }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("1", 32); n.Source = strings.Repeat("s", 257) }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("2", 32); n.Tags = []string{""} }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("ab", 16) }),
+				with(func(n *ioc.NewIndicator) { n.Value = strings.Repeat("AB", 16) }), // item 8 again
+			}, nil)
+			return err
+		}, []string{"0:action", "1:platforms", "2:applied_globally", "3:host_groups", "4:host_groups", "5:expiration", "6:source", "7:tags", "9:value"}},
+		{"create options", func(ctx context.Context, c *ioc.Client) error {
+			_, err := c.Indicators.Create(ctx, []ioc.NewIndicator{good}, &ioc.WriteOptions{BatchSize: 2001, Concurrency: -1})
+			return err
+		}, []string{"-1:batch_size", "-1:concurrency"}},
+		{"update", func(ctx context.Context, c *ioc.Client) error {
+			_, err := c.Indicators.Update(ctx, []ioc.IndicatorUpdate{
+				{ID: "short", Source: ioc.Set("x")},
+				{ID: indID1},
+				{ID: indID2, Action: ioc.Clear[ioc.Action](), Platforms: ioc.Set([]ioc.Platform{}), AppliedGlobally: ioc.Clear[bool]()},
+				{ID: strings.ToUpper(indID2), Source: ioc.Set(""), Expiration: ioc.Set(past), HostGroups: ioc.Set([]string{"x"})},
+			}, nil)
+			return err
+		}, []string{"0:id", "1:", "2:action", "2:platforms", "2:applied_globally", "3:id", "3:source", "3:expiration", "3:host_groups"}},
+		{"bulk update", func(ctx context.Context, c *ioc.Client) error {
+			_, _, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: "sevrity:'high'", Description: ioc.Clear[string]()}, nil)
+			return err
+		}, []string{"-1:filter", "-1:description"}},
+		{"bulk update without filter", func(ctx context.Context, c *ioc.Client) error {
+			_, _, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Source: ioc.Set("x")}, nil)
+			return err
+		}, []string{"-1:filter"}},
+		{"list options", func(ctx context.Context, c *ioc.Client) error {
+			_, _, err := c.Indicators.List(ctx, &ioc.ListOptions{Filter: fql.Eq("type", "md5"), FilterText: "type:'md5'",
+				Sort: fql.Asc("description"), Limit: 2001, After: "x", Offset: new(10000)})
+			return err
+		}, []string{"-1:filter", "-1:sort", "-1:limit", "-1:offset", "-1:offset"}},
+		{"list syntax", func(ctx context.Context, c *ioc.Client) error {
+			_, err := collect(c.Indicators.AllIDs(ctx, &ioc.ListOptions{FilterText: "type:'md5'+"}))
+			return err
+		}, []string{"-1:filter"}},
+		{"get ids", func(ctx context.Context, c *ioc.Client) error {
+			_, _, err := c.Indicators.Get(ctx, indID1, "nope", "")
+			return err
+		}, []string{"1:ids", "2:ids"}},
+		{"delete ids", func(ctx context.Context, c *ioc.Client) error {
+			_, err := c.Indicators.Delete(ctx, []string{strings.Repeat("g", 64)}, nil)
+			return err
+		}, []string{"0:ids"}},
+		{"delete where", func(ctx context.Context, c *ioc.Client) error {
+			_, _, err := c.Indicators.DeleteWhere(ctx, fql.Eq("colour", "red"), nil)
+			return err
+		}, []string{"-1:filter"}},
+		{"aggregate", func(ctx context.Context, c *ioc.Client) error {
+			four := make([]ioc.AggregateRequest, 4)
+			for i := range four {
+				four[i] = ioc.AggregateRequest{Type: ioc.AggMax, Field: "created_on"}
+			}
+			_, _, err := c.Indicators.Aggregate(ctx, ioc.AggregateRequest{Type: "median", Size: -1, SubAggregations: []ioc.AggregateRequest{
+				{Type: ioc.AggDateHistogram, Field: "created_on"},
+				{Type: ioc.AggSum, Field: "severity_number", SubAggregations: []ioc.AggregateRequest{{Type: ioc.AggMin, Field: "x"}}},
+				{Type: ioc.AggTerms, Field: "type", SubAggregations: []ioc.AggregateRequest{{Type: ioc.AggTerms, Field: "action", SubAggregations: four}}},
+			}}, &ioc.AggregateOptions{FilterText: "("})
+			return err
+		}, []string{"-1:type", "-1:field", "-1:size", "-1:sub_aggregates[0].interval", "-1:sub_aggregates[1].sub_aggregates",
+			"-1:sub_aggregates[2].sub_aggregates[0].sub_aggregates", "-1:filter"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mock := mockClient(t)
+			err := tc.do(t.Context(), c)
+			var ve *falcon.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %T %v, want a *falcon.ValidationError", err, err)
+			}
+			var got []string
+			for _, p := range ve.Problems {
+				got = append(got, fmt.Sprintf("%d:%s", p.Index, p.Field))
+			}
+			for _, w := range tc.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("problems %q lack %q", got, w)
+				}
+			}
+			if len(got) > len(tc.want)+1 {
+				t.Errorf("problems %q, want %q", got, tc.want)
+			}
+			if n := mock.GetTotalCallCount(); n != 0 {
+				t.Errorf("%d requests for invalid input", n)
+			}
+		})
+	}
+}
