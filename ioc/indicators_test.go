@@ -708,3 +708,36 @@ func TestIndicatorsService_CancelledContext(t *testing.T) {
 		})
 	}
 }
+
+// TestIndicatorsService_CreateErrorsOnly checks an answer that reports a
+// failed row in errors only, with no resources: the named item fails, and
+// the other is looked up rather than assumed lost or sent again.
+func TestIndicatorsService_CreateErrorsOnly(t *testing.T) {
+	t.Parallel()
+	c, mock := mockClient(t)
+	v0, v1 := strings.Repeat("a", 32), strings.Repeat("b", 32)
+	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", indRespond(http.StatusBadRequest,
+		`{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":409,"message":"Duplicate type: 'md5' and value: '`+v0+`' combination."}],"resources":[]}`))
+	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
+		return indRespond(http.StatusOK, indEnvelope(`[{"id":"`+indID2+`","type":"md5","value":"`+v1+`"}]`, `{"offset":0,"limit":2000,"total":1}`))
+	}}
+	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", rec.responder)
+	items := []ioc.NewIndicator{
+		{Type: ioc.TypeMD5, Value: v0, Action: ioc.ActionAllow, Platforms: []ioc.Platform{ioc.PlatformMac}, AppliedGlobally: true},
+		{Type: ioc.TypeMD5, Value: v1, Action: ioc.ActionAllow, Platforms: []ioc.Platform{ioc.PlatformMac}, AppliedGlobally: true},
+	}
+	res, err := c.Indicators.Create(t.Context(), items, nil)
+	if !errors.Is(err, ioc.ErrDuplicate) {
+		t.Fatalf("err = %v", err)
+	}
+	if e := res.Items[0].Err; e == nil || e.Code != 409 {
+		t.Errorf("item 0 err = %+v", e)
+	}
+	if it := res.Items[1]; !it.OK() || it.ID != indID2 {
+		t.Errorf("item 1 = %+v", it)
+	}
+	want := "filter=type%3A%27md5%27%2Bvalue%3A%5B%27" + v1 + "%27%5D&limit=2000"
+	if q := rec.queries(); !slices.Equal(q, []string{want}) || res.Requests != 2 {
+		t.Errorf("look-ups %q, %d requests", q, res.Requests)
+	}
+}

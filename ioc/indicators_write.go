@@ -476,7 +476,7 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 			body.Indicators[k] = &norm[i]
 		}
 		var rows writeRows
-		_, err := r.s.client.Do(ctx, &falcon.Request{
+		resp, err := r.s.client.Do(ctx, &falcon.Request{
 			Method: http.MethodPost, Path: pathEntities, Query: r.cfg.query(), Body: body,
 			Idempotency: falcon.NotIdempotent,
 		}, &rows)
@@ -485,15 +485,29 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 		switch {
 		case err == nil:
 			unaccounted, dups = assignCreateRows(items, pending, &rows, http.StatusBadRequest, reconciled)
+			unaccounted = assignErrorDetails(items, unaccounted, resp.Errors, http.StatusBadRequest)
 		case falcon.ResponseLost(err):
 			unaccounted = pending
 		default:
-			_, status, ok := rowsFromError(err, &rows)
+			details, status, ok := rowsFromError(err, &rows)
 			if !ok {
-				requestFailed(items, pending, err)
-				return
+				// No rows: a refusal of the whole request, unless its
+				// errors name some of the values.
+				var ae *falcon.APIError
+				if !errors.As(err, &ae) || ae.StatusCode >= 500 {
+					requestFailed(items, pending, err)
+					return
+				}
+				rest := assignErrorDetails(items, pending, ae.Errors, ae.StatusCode)
+				if len(rest) == len(pending) {
+					requestFailed(items, pending, err)
+					return
+				}
+				unaccounted = rest
+				break
 			}
 			unaccounted, dups = assignCreateRows(items, pending, &rows, status, reconciled)
+			unaccounted = assignErrorDetails(items, unaccounted, details, status)
 		}
 		check := slices.Concat(unaccounted, dups)
 		if len(check) == 0 {
@@ -579,6 +593,36 @@ func assignCreateRows(items []WriteItem, pending []int, rows *writeRows, status 
 		}
 	}
 	return unaccounted, dups
+}
+
+// assignErrorDetails gives the items of idx that an entry of the answer's
+// errors names (its message quotes the item's value) that entry as their
+// error, and returns the others. It covers answers that report failed rows
+// in errors only.
+func assignErrorDetails(items []WriteItem, idx []int, details []falcon.ErrorDetail, status int) []int {
+	if len(details) == 0 {
+		return idx
+	}
+	var rest []int
+	for _, i := range idx {
+		quoted := "'" + items[i].Ref.Value + "'"
+		matched := false
+		for _, d := range details {
+			if strings.Contains(d.Message, quoted) {
+				code := d.Code
+				if code == 0 {
+					code = status
+				}
+				items[i].Err = &ItemError{ID: d.ID, Code: code, Message: d.Message}
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			rest = append(rest, i)
+		}
+	}
+	return rest
 }
 
 // lookupQuery bounds the encoded length of one look-up filter, and
