@@ -16,9 +16,6 @@ import (
 // stay as they were.
 func TestIndicators_MinimalUpdate(t *testing.T) {
 	t.Parallel()
-	t.Skip("emulator: a gofalcon update that sets only severity answers 400 \"platforms cannot be null\"; " +
-		"tags:null and host_groups:null clear the lists and expiration 0001-01-01T00:00:00.000Z clears the expiration, " +
-		"where gofalcon means \"leave alone\"")
 	e := newEnv(t)
 	expiration := e.srv.Now().Add(48 * time.Hour).UTC().Truncate(time.Millisecond)
 	created, err := e.api.Ioc.IndicatorCreateV1(&ioc.IndicatorCreateV1Params{
@@ -46,5 +43,17 @@ func TestIndicators_MinimalUpdate(t *testing.T) {
 	}
 	if !time.Time(after.Expiration).Equal(expiration) {
 		t.Errorf("expiration = %v, want %v (left alone)", time.Time(after.Expiration), expiration)
+	}
+
+	// An empty list clears it.
+	cleared, err := e.api.Ioc.IndicatorUpdateV1(&ioc.IndicatorUpdateV1Params{
+		Body:    &models.APIIndicatorUpdateReqsV1{Indicators: []*models.APIIndicatorUpdateReqV1{{ID: before.ID, Tags: []string{}}}},
+		Context: e.ctx,
+	})
+	if err != nil {
+		t.Fatalf("IndicatorUpdateV1 clearing tags: %s", describe(err))
+	}
+	if c := cleared.Payload.Resources[0]; len(c.Tags) != 0 || c.Severity != "low" || !slices.Equal(c.Platforms, before.Platforms) {
+		t.Errorf("after clearing tags: tags %v, severity %q, platforms %v", c.Tags, c.Severity, c.Platforms)
 	}
 }
