@@ -2,6 +2,7 @@ package ioc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -129,12 +130,19 @@ type decoder struct {
 	tmp    []byte            // unescaped string bytes
 	pack   []byte            // strings of the current indicator, allocated together
 	refs   []packRef         // where each packed string goes
-	strs   []string          // tags or host groups being read
+	strs   []string          // tags and host groups of the current indicator
+	lists  []listRef         // where each list goes
 	intern map[string]string // repeated strings of this page
 }
 
 type packRef struct {
 	dst        *string
+	start, end int
+}
+
+// listRef places one list; start -1 stands for null.
+type listRef struct {
+	dst        *[]string
 	start, end int
 }
 
@@ -161,6 +169,8 @@ func putDecoder(d *decoder) {
 	d.refs = d.refs[:0]
 	clear(d.strs)
 	d.strs = d.strs[:0]
+	clear(d.lists)
+	d.lists = d.lists[:0]
 	d.pack = d.pack[:0]
 	d.tmp = d.tmp[:0]
 	if len(d.intern) > 0 {
@@ -284,6 +294,8 @@ func (d *decoder) indicator(info *rowInfo) (*Indicator, error) {
 	ind := &blk.ind
 	d.pack = d.pack[:0]
 	d.refs = d.refs[:0]
+	d.strs = d.strs[:0]
+	d.lists = d.lists[:0]
 	if d.peek() == '}' {
 		d.pos++
 		return ind, nil
@@ -320,6 +332,20 @@ func (d *decoder) indicator(info *rowInfo) (*Indicator, error) {
 			*r.dst = s[r.start:r.end]
 		}
 	}
+	if len(d.lists) > 0 {
+		backing := []string{}
+		if len(d.strs) > 0 {
+			backing = make([]string, len(d.strs))
+			copy(backing, d.strs)
+		}
+		for _, l := range d.lists {
+			if l.start < 0 {
+				*l.dst = nil
+			} else {
+				*l.dst = backing[l.start:l.end:l.end]
+			}
+		}
+	}
 	return ind, nil
 }
 
@@ -328,6 +354,25 @@ func (d *decoder) indicator(info *rowInfo) (*Indicator, error) {
 // string(key) does not allocate.
 func (d *decoder) field(blk *indicatorBlock, key []byte, info *rowInfo) error {
 	ind := &blk.ind
+	if d.null() {
+		// As with encoding/json, null empties a list or pointer and leaves
+		// any other field as it was.
+		k := string(key)
+		if f, ok := foldKey(key, indicatorKeys); ok {
+			k = f
+		}
+		switch k {
+		case "platforms":
+			ind.Platforms = nil
+		case "tags":
+			d.lists = append(d.lists, listRef{dst: &ind.Tags, start: -1})
+		case "host_groups":
+			d.lists = append(d.lists, listRef{dst: &ind.HostGroups, start: -1})
+		case "metadata":
+			ind.Metadata = nil
+		}
+		return nil
+	}
 	var err error
 	switch string(key) {
 	case "id":
@@ -357,9 +402,9 @@ func (d *decoder) field(blk *indicatorBlock, key []byte, info *rowInfo) error {
 	case "platforms":
 		ind.Platforms, err = d.platforms(blk)
 	case "tags":
-		ind.Tags, err = d.strings()
+		err = d.strings(&ind.Tags)
 	case "host_groups":
-		ind.HostGroups, err = d.strings()
+		err = d.strings(&ind.HostGroups)
 	case "applied_globally":
 		ind.AppliedGlobally, err = d.bool()
 	case "expiration":
@@ -436,18 +481,27 @@ func foldKey(key []byte, known []string) (string, bool) {
 }
 
 // str reads a JSON string and returns its unescaped bytes, which stay valid
-// until the next call.
+// until the next call. Plain ASCII runs are scanned eight bytes at a time.
 func (d *decoder) str() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
 	data := d.data
-	var high byte
-	for i := start; i < len(data); i++ {
+	i := start
+	var high uint64
+	for ; i+8 <= len(data); i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		if hasByte(x, '"')|hasByte(x, '\\') != 0 {
+			break
+		}
+		high |= x
+	}
+	words := i // data[start:words] is free of quotes and backslashes
+	for ; i < len(data); i++ {
 		c := data[i]
 		if c == '"' {
 			d.pos = i + 1
 			seg := data[start:i]
-			if high >= utf8.RuneSelf && !utf8.Valid(seg) {
+			if (high&0x8080808080808080 != 0 || !isASCII(data[words:i])) && !utf8.Valid(seg) {
 				d.tmp = appendValidUTF8(d.tmp[:0], seg)
 				return d.tmp, nil
 			}
@@ -456,9 +510,24 @@ func (d *decoder) str() ([]byte, error) {
 		if c == '\\' {
 			return d.strSlow(start)
 		}
-		high |= c
 	}
 	return nil, d.fail("unterminated string")
+}
+
+// hasByte reports (as a non-zero value) whether any byte of x is b.
+func hasByte(x uint64, b byte) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (lo * uint64(b))
+	return (y - lo) &^ y & hi
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // appendValidUTF8 appends b with every invalid UTF-8 sequence replaced by
@@ -580,18 +649,13 @@ func (d *decoder) packed(dst *string) error {
 		if err != nil {
 			return err
 		}
-		if len(b) == 0 {
-			*dst = ""
-			return nil
-		}
 		start := len(d.pack)
 		d.pack = append(d.pack, b...)
 		d.refs = append(d.refs, packRef{dst: dst, start: start, end: len(d.pack)})
 		return nil
 	case 'n':
 		if d.literal("null") {
-			*dst = ""
-			return nil
+			return nil // leaves the field as it was
 		}
 	}
 	return d.fail("expected a string")
@@ -754,40 +818,42 @@ func (d *decoder) platforms(blk *indicatorBlock) ([]Platform, error) {
 	return blk.plat[:n:n], nil
 }
 
-// strings reads an array of strings, each interned.
-func (d *decoder) strings() ([]string, error) {
+// strings reads an array of strings (each interned) into dst. The lists of
+// one indicator (tags, host groups) share one allocation, made when the
+// indicator ends (see listRef).
+func (d *decoder) strings(dst *[]string) error {
 	if d.null() {
-		return nil, nil
+		d.lists = append(d.lists, listRef{dst: dst, start: -1})
+		return nil
 	}
 	if d.peek() != '[' {
-		return nil, d.fail("expected an array")
+		return d.fail("expected an array")
 	}
 	d.pos++
+	start := len(d.strs)
 	if d.peek() == ']' {
 		d.pos++
-		return []string{}, nil
-	}
-	d.strs = d.strs[:0]
-	for {
-		s, err := d.interned()
-		if err != nil {
-			return nil, err
+	} else {
+		for {
+			s, err := d.interned()
+			if err != nil {
+				return err
+			}
+			d.strs = append(d.strs, s)
+			switch d.peek() {
+			case ',':
+				d.pos++
+				continue
+			case ']':
+				d.pos++
+			default:
+				return d.fail("expected , or ]")
+			}
+			break
 		}
-		d.strs = append(d.strs, s)
-		switch d.peek() {
-		case ',':
-			d.pos++
-			continue
-		case ']':
-			d.pos++
-		default:
-			return nil, d.fail("expected , or ]")
-		}
-		break
 	}
-	out := make([]string, len(d.strs))
-	copy(out, d.strs)
-	return out, nil
+	d.lists = append(d.lists, listRef{dst: dst, start: start, end: len(d.strs)})
+	return nil
 }
 
 func (d *decoder) bool() (bool, error) {
@@ -986,6 +1052,9 @@ func (d *decoder) metadata() (*Metadata, error) {
 
 // metadataField decodes the value of one key of a metadata object.
 func (d *decoder) metadataField(m *Metadata, key []byte) error {
+	if d.null() {
+		return nil // every metadata field is a scalar: null leaves it
+	}
 	var err error
 	switch string(key) {
 	case "av_hits":

@@ -89,6 +89,10 @@ func TestDecoderParityEdgeCases(t *testing.T) {
 		`[{"metadata":{"av_hits":9223372036854775807}}]`,
 		`[{"ID":"upper","Type":"md5","HOST_GROUPS":["x"],"Metadata":{"AV_Hits":2,"FileName":"f"}}]`,
 		`[{"id":"a","id":"b","tags":["1"],"tags":["2"]}]`,
+		`[{"id":"a","id":null,"value":"v","value":"","tags":["1"],"tags":null,"host_groups":null,"host_groups":[]}]`,
+		`[{"metadata":{"filename":"a"},"metadata":null},{"metadata":{"filename":"a","filename":null,"av_hits":3,"av_hits":null}}]`,
+		`[{"created_on":"2025-01-29T09:01:39Z","created_on":null,"expired":true,"expired":null,"type":"md5","type":null,"source":"s","SOURCE":null}]`,
+		`[{"description":"0123456789abcdefé","value":"0123456789abcdefgh` + "ÿ" + `","source":"` + "þ" + `0123456789abcdef"}]`,
 		`[{"\u0069d":"escaped key","ſource":"long s"}]`,
 		`[{"id":"` + strings.Repeat("x", 5000) + `","tags":["` + strings.Repeat("t", 200) + `"]}]`,
 	}
@@ -157,6 +161,7 @@ func FuzzDecodeIndicators(f *testing.F) {
 	f.Add([]byte(`[{"id":"x","platforms":["windows","mac","linux","ios"],"tags":["a"],"metadata":{"av_hits":1}}]`))
 	f.Add([]byte(`[{"description":"\ud83d\ude00\u00e9","created_on":"2025-01-29T09:01:39.125Z"},null]`))
 	f.Add([]byte(`[{"Type":"md5","unknown":{"a":[1,{"b":null}]}}]`))
+	f.Add([]byte(`[{"id":"a","id":null,"tags":["x"],"TAGS":null,"expired":true,"expired":null}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fast indicatorList
 		fastErr := fast.UnmarshalJSON(b) // must not panic, whatever b is
