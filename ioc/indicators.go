@@ -515,6 +515,7 @@ func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i i
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
+	started := 0
 	for i := range n {
 		select {
 		case sem <- struct{}{}:
@@ -523,6 +524,7 @@ func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i i
 		if ctx.Err() != nil {
 			break
 		}
+		started++
 		wg.Go(func() {
 			defer func() { <-sem }()
 			if err := fn(ctx, i); err != nil {
@@ -534,5 +536,8 @@ func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i i
 	if first != nil {
 		return first
 	}
-	return context.Cause(ctx)
+	if started < n {
+		return context.Cause(ctx)
+	}
+	return nil
 }

@@ -141,7 +141,9 @@ func (n *NewIndicator) Ref() Ref { return Ref{Type: n.Type, Value: n.Value} }
 
 // IndicatorUpdate changes one indicator (api.IndicatorUpdateReqV1). ID is
 // required; type and value cannot change. Every other field is an Opt:
-// left alone when zero, set with Set, cleared (sent as null) with Clear.
+// left alone when zero, set with Set, cleared with Clear. A cleared scalar
+// is sent as null; a cleared list (tags, host groups) as [], because the
+// API reads null as "leave alone" for lists.
 //
 //	ioc.IndicatorUpdate{
 //		ID:              id,
