@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -453,53 +454,77 @@ type GetResult struct {
 //
 // Falcon API: GET /iocs/entities/indicators/v1
 func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult, *falcon.Response, error) {
-	c := &checker{}
+	var c checker
 	uniq := c.checkIDs("ids", ids)
 	if err := c.err(); err != nil {
 		return nil, nil, err
 	}
-	res := &GetResult{}
 	if len(uniq) == 0 {
-		return res, nil, nil
+		return &GetResult{}, nil, nil
 	}
-	chunks := chunkIDs(uniq, maxIDsQuery)
-	found := make([][]*Indicator, len(chunks))
-	resps := make([]*falcon.Response, len(chunks))
-	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
+	get := func(ctx context.Context, ids []string) ([]*Indicator, *falcon.Response, error) {
 		var out indicatorList
-		q := url.Values{"ids": chunks[i]}
-		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: q}, &out)
-		resps[i] = resp
+		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: url.Values{"ids": ids}}, &out)
 		if err != nil {
 			var ae *falcon.APIError
 			if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
-				return nil // none of this chunk exists
+				return nil, resp, nil // none of these ids exists
 			}
-			return err
+			return nil, resp, err
 		}
-		found[i] = out
-		return nil
+		return out, resp, nil
+	}
+	chunks := chunkIDs(uniq, maxIDsQuery)
+	if len(chunks) == 1 {
+		found, resp, err := get(ctx, uniq)
+		if err != nil {
+			return nil, resp, err
+		}
+		return orderFound(uniq, found), resp, nil
+	}
+	found := make([][]*Indicator, len(chunks))
+	resps := make([]*falcon.Response, len(chunks))
+	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
+		var err error
+		found[i], resps[i], err = get(ctx, chunks[i])
+		return err
 	})
 	last := resps[len(resps)-1]
 	if err != nil {
 		return nil, last, err
 	}
-	byID := make(map[string]*Indicator, len(uniq))
-	for _, part := range found {
-		for _, ind := range part {
-			if ind != nil {
-				byID[strings.ToLower(ind.ID)] = ind
+	return orderFound(uniq, slices.Concat(found...)), last, nil
+}
+
+// orderFound puts the indicators found in the order of ids and lists the
+// ids not found.
+func orderFound(ids []string, found []*Indicator) *GetResult {
+	res := &GetResult{Indicators: make([]*Indicator, 0, len(found))}
+	if len(ids) <= 8 {
+		for _, id := range ids {
+			i := slices.IndexFunc(found, func(ind *Indicator) bool { return ind != nil && strings.EqualFold(ind.ID, id) })
+			if i >= 0 {
+				res.Indicators = append(res.Indicators, found[i])
+			} else {
+				res.Missing = append(res.Missing, id)
 			}
 		}
+		return res
 	}
-	for _, id := range uniq {
+	byID := make(map[string]*Indicator, len(found))
+	for _, ind := range found {
+		if ind != nil {
+			byID[strings.ToLower(ind.ID)] = ind
+		}
+	}
+	for _, id := range ids {
 		if ind, ok := byID[id]; ok {
 			res.Indicators = append(res.Indicators, ind)
 		} else {
 			res.Missing = append(res.Missing, id)
 		}
 	}
-	return res, last, nil
+	return res
 }
 
 // forEach runs fn(ctx, i) for i in [0, n) with at most limit calls at a

@@ -3,6 +3,7 @@ package ioc
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -366,17 +367,26 @@ func (c *checker) checkSort(s fql.Sort) string {
 // duplicates, in their first order.
 func (c *checker) checkIDs(field string, ids []string) []string {
 	out := make([]string, 0, len(ids))
-	seen := make(map[string]bool, len(ids))
+	var seen map[string]bool
+	if len(ids) > 8 {
+		seen = make(map[string]bool, len(ids))
+	}
 	for i, id := range ids {
 		if !iocvalue.ValidID(id) {
 			c.add(i, field, id, "indicator ids are 64 hexadecimal characters")
 			continue
 		}
-		id = strings.ToLower(id)
-		if !seen[id] {
+		id = strings.ToLower(id) // no allocation when already lower case
+		switch {
+		case seen != nil:
+			if seen[id] {
+				continue
+			}
 			seen[id] = true
-			out = append(out, id)
+		case slices.Contains(out, id):
+			continue
 		}
+		out = append(out, id)
 	}
 	return out
 }
