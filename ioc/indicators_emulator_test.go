@@ -846,3 +846,34 @@ func TestIndicatorsEmulator_ListSearchPage(t *testing.T) {
 		t.Errorf("Search(nil): %v", err)
 	}
 }
+
+// TestIndicatorsEmulator_PrefetchOverlapsConsumer checks, in fake time,
+// that the next page is fetched while the loop body works on the current
+// one: ten pages that each take the server 50 ms and the loop 50 ms take
+// about 550 ms, not a second.
+func TestIndicatorsEmulator_PrefetchOverlapsConsumer(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(2000), falcontest.WithRateLimit(0),
+			falcontest.WithLatency(50*time.Millisecond))
+		c := indMemClient(t, srv, false)
+		if _, _, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{Limit: 1}); err != nil { // token
+			t.Fatal(err)
+		}
+		start := time.Now()
+		n := 0
+		for _, err := range c.Indicators.All(t.Context(), &ioc.ListOptions{Limit: 200}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n%200 == 0 {
+				time.Sleep(50 * time.Millisecond) // the loop body's work on a page
+			}
+			n++
+		}
+		elapsed := time.Since(start)
+		if n != 2000 || elapsed > 600*time.Millisecond {
+			t.Errorf("%d indicators in %v of fake time, want about 550ms", n, elapsed)
+		}
+	})
+}
