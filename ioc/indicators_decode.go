@@ -173,8 +173,14 @@ func putDecoder(d *decoder) {
 	d.lists = d.lists[:0]
 	d.pack = d.pack[:0]
 	d.tmp = d.tmp[:0]
-	if len(d.intern) > 0 {
-		clear(d.intern) // strings of one page are not kept for the next
+	// Strings of one page are not kept for the next. Clearing a map costs
+	// as much as the largest it has been, so a table grown by a big page is
+	// dropped rather than cleared.
+	switch n := len(d.intern); {
+	case n > 256:
+		d.intern = make(map[string]string, 64)
+	case n > 0:
+		clear(d.intern)
 	}
 	if cap(d.tmp) > 1<<20 {
 		d.tmp = nil
