@@ -808,9 +808,7 @@ func TestIndicatorsEmulator_BulkUpdate(t *testing.T) {
 func TestIndicatorsEmulator_ListSearchPage(t *testing.T) {
 	t.Parallel()
 	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(120))
-	// Not checked against the spec: its sort enum lists bare field names,
-	// while the API (and the emulator) take field.asc and field.desc.
-	c := indMemClient(t, srv, false)
+	c := indMemClient(t, srv, true)
 	inds, resp, err := c.Indicators.List(t.Context(), &ioc.ListOptions{Limit: 50, FilterText: "type:'sha256'", Sort: fql.Asc("value")})
 	if err != nil {
 		t.Fatal(err)
