@@ -53,6 +53,15 @@
 // applied_globally and host groups, expirations in the future, the source
 // length and limits are checked too. Bad input is a *falcon.ValidationError
 // that lists every problem with its item index and field; nothing is sent.
+// ValidateNew and ValidateUpdates run the checks of Create and Update alone,
+// for dry runs.
+//
+// # Values
+//
+// NormalizeValue checks one value against its type and returns the
+// canonical form that Create sends (a *ValueError says why not), DetectType
+// guesses the type of a raw value from a feed, and Refang undoes defanging
+// such as "evil[.]example[.]com" or "hxxps://".
 //
 // # Bulk writes
 //
@@ -68,6 +77,9 @@
 // duplicated. Update entries use Opt fields, so each field can be set,
 // cleared (sent as null) or left alone. Delete batches ids by URL length;
 // DeleteWhere refuses an empty filter (pass MatchAll to delete everything).
+// Bulk writes return no single *falcon.Response: each WriteItem (and each
+// ItemError) carries the trace id of the answer that settled it, and
+// WriteResult.TraceIDs and DeleteResult.TraceIDs list those of every answer.
 //
 // # Errors
 //
@@ -75,7 +87,9 @@
 // falcon.ErrNotFound, ErrForbidden, ...), *falcon.RateLimitError,
 // *falcon.AuthError, *falcon.RequestError and *falcon.ValidationError.
 // Per-item outcomes of bulk writes are ItemError values in the WriteResult,
-// matching ErrDuplicate, ErrInvalid and ErrWarning with errors.Is.
+// matching ErrDuplicate, ErrInvalid and ErrWarning with errors.Is; their
+// messages name the item by index, type and value (or id) and end with the
+// trace id.
 //
 // # Testing
 //

@@ -113,6 +113,12 @@ type WriteResult struct {
 	Items []WriteItem
 	// Requests is how many requests the call sent, look-ups included.
 	Requests int
+	// TraceIDs are the trace ids of the answers the call received, look-ups
+	// included, in the order they arrived: what CrowdStrike support asks
+	// for. A request whose answer was lost has none, so there may be fewer
+	// than Requests. WriteItem.TraceID names the one that matters for an
+	// item.
+	TraceIDs []string
 }
 
 // WriteItem is the outcome of one item of a write.
@@ -132,6 +138,11 @@ type WriteItem struct {
 	// Warnings are the API's warnings about the item, which do not stop it
 	// being written with IgnoreWarnings.
 	Warnings []Warning
+	// TraceID is the trace id of the last answer about the item: the answer
+	// to the request that carried it or, when that answer was lost, to the
+	// look-up that found it. Quote it to CrowdStrike support about this
+	// item. Empty when the item was never sent or no answer arrived.
+	TraceID string
 }
 
 // OK reports whether the item was written.
@@ -183,6 +194,12 @@ func (r *WriteResult) Err() error {
 
 // ItemError says why one item of a write failed.
 type ItemError struct {
+	// Index is the item's position in the input (for Delete, the id's
+	// position in ids), or -1 when the error is about no input item
+	// (BulkUpdate, DeleteWhere).
+	Index int
+	// Ref is the item's type and value, when known.
+	Ref Ref
 	// ID is the indicator id the error is about, when known.
 	ID string
 	// Code is the API's code for the item (an HTTP status), or 0 when the
@@ -193,34 +210,70 @@ type ItemError struct {
 	Field string
 	// Message is the API's (or the validation's) message.
 	Message string
+	// TraceID is the trace id of the answer that reported the failure, for
+	// CrowdStrike support; empty when the item never reached the API or no
+	// answer arrived.
+	TraceID string
 	// Err is the cause, when there is one beyond the message: the
 	// request's error (*falcon.APIError, *falcon.RateLimitError, a context
 	// error...) or one of this package's sentinels.
 	Err error
 }
 
-// Error returns a one-line message.
+// Error returns one line: which item, the API's code, the field and the
+// message, and the trace id, as in
+//
+//	ioc: item 3 (domain "x.example"): 400 value: Duplicate type: 'domain' and value: 'x.example' combination. (trace id 5c2b...)
+//	ioc: item 0 (id 0a1b...): 404 indicator not found (trace id 9f3e...)
+//	ioc: item 7 (sha256 "abc"): value: not a valid sha256: must be 64 hexadecimal characters
 func (e *ItemError) Error() string {
 	var b strings.Builder
 	b.WriteString("ioc: ")
-	if e.ID != "" {
-		b.WriteString(e.ID)
-		b.WriteString(": ")
-	}
-	if e.Field != "" {
-		b.WriteString(e.Field)
+	if s := e.subject(); s != "" {
+		b.WriteString(s)
 		b.WriteString(": ")
 	}
 	if e.Code != 0 {
 		b.WriteString(strconv.Itoa(e.Code))
 		b.WriteString(" ")
 	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
 	msg := e.Message
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
+	if msg == "" && e.Code != 0 {
+		msg = strings.ToLower(http.StatusText(e.Code))
+	}
 	b.WriteString(firstLine(msg))
-	return b.String()
+	if e.TraceID != "" {
+		b.WriteString(" (trace id ")
+		b.WriteString(e.TraceID)
+		b.WriteString(")")
+	}
+	return strings.TrimRight(b.String(), ": ")
+}
+
+// subject names the item: `item 3 (domain "x.example")`, `item 3 (id
+// 0a1b...)`, `id 0a1b...` or "".
+func (e *ItemError) subject() string {
+	name := ""
+	switch {
+	case e.Ref.Value != "":
+		name = string(e.Ref.Type) + " " + strconv.Quote(clip(e.Ref.Value))
+	case e.ID != "":
+		name = "id " + e.ID
+	}
+	switch {
+	case e.Index < 0:
+		return name
+	case name == "":
+		return "item " + strconv.Itoa(e.Index)
+	}
+	return "item " + strconv.Itoa(e.Index) + " (" + name + ")"
 }
 
 // Unwrap returns the cause.
@@ -305,10 +358,45 @@ type writeRun struct {
 	progress *progress
 }
 
-func (r *writeRun) sent() {
+// sent counts a request and records the trace id of its answer, if any.
+func (r *writeRun) sent(traceID string) {
 	r.mu.Lock()
 	r.res.Requests++
+	if traceID != "" {
+		r.res.TraceIDs = append(r.res.TraceIDs, traceID)
+	}
 	r.mu.Unlock()
+}
+
+// traceOf returns the trace id of a request's answer: from the response,
+// or from the error when the client kept no response. It is "" when no
+// answer arrived.
+func traceOf(resp *falcon.Response, err error) string {
+	if resp != nil && resp.Meta.TraceID != "" {
+		return resp.Meta.TraceID
+	}
+	if ae, ok := errors.AsType[*falcon.APIError](err); ok {
+		return ae.TraceID
+	}
+	return ""
+}
+
+// finish completes the item errors of a write with what the items know:
+// index, type and value, id and trace id.
+func (r *writeRun) finish() {
+	for i := range r.res.Items {
+		it := &r.res.Items[i]
+		if it.Err == nil {
+			continue
+		}
+		it.Err.Index, it.Err.Ref = it.Index, it.Ref
+		if it.Err.ID == "" {
+			it.Err.ID = it.ID
+		}
+		if it.Err.TraceID == "" {
+			it.Err.TraceID = it.TraceID
+		}
+	}
 }
 
 // invalid marks the items with validation problems.
@@ -376,15 +464,20 @@ func (r *writeRun) run(ctx context.Context, batches [][]int, send func(ctx conte
 	wg.Wait()
 }
 
-// requestFailed marks items with a request-level error.
+// requestFailed marks items with a request-level error. An API error
+// lends its status, first message and trace id; other errors (transport,
+// context) their text.
 func requestFailed(items []WriteItem, idx []int, err error) {
-	code := 0
-	var ae *falcon.APIError
-	if errors.As(err, &ae) {
-		code = ae.StatusCode
+	code, msg, trace := 0, firstLine(err.Error()), ""
+	if ae, ok := errors.AsType[*falcon.APIError](err); ok {
+		code, trace = ae.StatusCode, ae.TraceID
+		msg = strings.ToLower(http.StatusText(code))
+		if len(ae.Errors) > 0 && ae.Errors[0].Message != "" {
+			msg = firstLine(ae.Errors[0].Message)
+		}
 	}
 	for _, i := range idx {
-		items[i].Err = &ItemError{ID: items[i].ID, Code: code, Message: firstLine(err.Error()), Err: err}
+		items[i].Err = &ItemError{ID: items[i].ID, Code: code, Message: msg, TraceID: trace, Err: err}
 	}
 }
 
@@ -434,7 +527,9 @@ type createBody struct {
 // no answer, or a 5xx) or does not account for some rows, its values are
 // looked up, those found count as created, and only the others are sent
 // again (at most opts.MaxReconcileRounds times). So no item is lost or
-// created twice.
+// created twice. Each item carries the trace id of the answer that settled
+// it (WriteItem.TraceID, also in its ItemError), and WriteResult.TraceIDs
+// lists those of every answer. ValidateNew runs the checks alone.
 //
 // The error is nil when every item was written, a *WriteError (with the
 // result) when some failed, or the validation error (with a nil result).
@@ -456,6 +551,7 @@ func (s *IndicatorsService) Create(ctx context.Context, items []NewIndicator, op
 	}
 	r.invalid(c)
 	r.run(ctx, r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
+	r.finish()
 	return r.res, r.res.Err()
 }
 
@@ -480,7 +576,11 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 			Method: http.MethodPost, Path: pathEntities, Query: r.cfg.query(), Body: body,
 			Idempotency: falcon.NotIdempotent,
 		}, &rows)
-		r.sent()
+		trace := traceOf(resp, err)
+		r.sent(trace)
+		for _, i := range pending {
+			items[i].TraceID = trace
+		}
 		var unaccounted, dups []int
 		switch {
 		case err == nil:
@@ -524,8 +624,8 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 		}
 		pending = pending[:0:0]
 		for _, i := range check {
-			if ind, ok := found[norm[i].Ref()]; ok {
-				items[i].Err, items[i].Indicator, items[i].ID = nil, ind, ind.ID
+			if hit, ok := found[norm[i].Ref()]; ok {
+				items[i].Err, items[i].Indicator, items[i].ID, items[i].TraceID = nil, hit.ind, hit.ind.ID, hit.trace
 				continue
 			}
 			if items[i].Err == nil { // unaccounted and absent: send again
@@ -632,10 +732,17 @@ const (
 	lookupAttempts = 3
 )
 
+// lookupHit is an indicator a look-up found, with the trace id of the
+// answer that listed it.
+type lookupHit struct {
+	ind   *Indicator
+	trace string
+}
+
 // lookup finds which of the items' type and value pairs exist. It asks
 // with filters such as (type:'md5'+value:['a','b']),(type:'domain'+...),
 // packing as many values into one request as the URL allows.
-func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (map[Ref]*Indicator, error) {
+func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (map[Ref]lookupHit, error) {
 	byType := map[Type][]string{}
 	var types []Type
 	for _, i := range idx {
@@ -673,17 +780,20 @@ func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (
 		size += 40
 	}
 	flush()
-	found := make(map[Ref]*Indicator, len(idx))
+	found := make(map[Ref]lookupHit, len(idx))
 	for _, f := range filters {
 		var out indicatorList
 		q := url.Values{"filter": {f.String()}, "limit": {strconv.Itoa(MaxLimit)}}
 		var err error
+		trace := ""
 		// The client retries reads after transport errors and 502-504; a
 		// look-up is a read, so a 500 is worth a second try here too.
 		for range lookupAttempts {
 			out = nil
-			_, err = r.s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathCombined, Query: q}, &out)
-			r.sent()
+			var resp *falcon.Response
+			resp, err = r.s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathCombined, Query: q}, &out)
+			trace = traceOf(resp, err)
+			r.sent(trace)
 			if err == nil || !falcon.ResponseLost(err) || ctx.Err() != nil {
 				break
 			}
@@ -693,7 +803,7 @@ func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (
 		}
 		for _, ind := range out {
 			if ind != nil {
-				found[ind.Ref()] = ind
+				found[ind.Ref()] = lookupHit{ind: ind, trace: trace}
 			}
 		}
 	}
@@ -716,7 +826,8 @@ type updateBody struct {
 // first as Create's are, then sent in batches with bounded concurrency.
 // An update is safe to repeat, so lost answers are retried by the client.
 // Ids the API does not know fail with an *ItemError matching
-// falcon.ErrNotFound.
+// falcon.ErrNotFound. Items carry trace ids as Create's do, and
+// ValidateUpdates runs the checks alone.
 //
 // The error is nil when every item was written, a *WriteError (with the
 // result) when some failed, or the validation error (with a nil result).
@@ -744,7 +855,11 @@ func (s *IndicatorsService) Update(ctx context.Context, items []IndicatorUpdate,
 		}
 		var rows writeRows
 		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodPatch, Path: pathEntities, Query: cfg.query(), Body: body}, &rows)
-		r.sent()
+		trace := traceOf(resp, err)
+		r.sent(trace)
+		for _, i := range idx {
+			r.res.Items[i].TraceID = trace
+		}
 		var details []falcon.ErrorDetail
 		status := http.StatusBadRequest
 		if err != nil {
@@ -758,6 +873,7 @@ func (s *IndicatorsService) Update(ctx context.Context, items []IndicatorUpdate,
 		}
 		assignUpdateRows(r.res.Items, idx, &rows, details, status)
 	})
+	r.finish()
 	return r.res, r.res.Err()
 }
 
@@ -865,13 +981,20 @@ func (s *IndicatorsService) BulkUpdate(ctx context.Context, b BulkUpdate, opts *
 			codes[strings.ToLower(d.ID)] = d.Code
 		}
 	}
+	trace := traceOf(resp, err)
 	res := &WriteResult{Items: make([]WriteItem, 0, len(rows.inds)), Requests: 1}
+	if trace != "" {
+		res.TraceIDs = []string{trace}
+	}
 	for k, ind := range rows.inds {
 		if ind == nil {
 			continue
 		}
-		it := WriteItem{Index: k}
+		it := WriteItem{Index: k, TraceID: trace}
 		applyRow(&it, ind, rows.infos[k], codes, status)
+		if it.Err != nil {
+			it.Err.Index, it.Err.Ref, it.Err.TraceID = -1, it.Ref, trace
+		}
 		res.Items = append(res.Items, it)
 	}
 	return res, resp, res.Err()
@@ -897,8 +1020,13 @@ type DeleteResult struct {
 	// was retried after a lost answer shows here although the first
 	// attempt deleted it.
 	NotFound []string
-	// Failed lists the ids the API refused to delete, with why.
+	// Failed lists the ids the API refused to delete, with why (and the
+	// trace id of the answer that said so).
 	Failed []*ItemError
+	// TraceIDs are the trace ids of the answers received, one per request
+	// (Delete splits long id lists), in request order; a request whose
+	// answer was lost has none.
+	TraceIDs []string
 }
 
 func (o *DeleteOptions) compile(c *checker) DeleteOptions {
@@ -924,15 +1052,20 @@ func (o *DeleteOptions) query() url.Values {
 	return q
 }
 
-// add sorts the resources and errors of a delete answer into res.
-func (res *DeleteResult) add(deleted []string, details []falcon.ErrorDetail) {
+// add sorts the resources and errors of a delete answer into res. The
+// failures' Index is -1 until Delete sets it.
+func (res *DeleteResult) add(deleted []string, details []falcon.ErrorDetail, trace string) {
 	res.Deleted = append(res.Deleted, deleted...)
+	if trace != "" {
+		res.TraceIDs = append(res.TraceIDs, trace)
+	}
 	for _, d := range details {
 		switch {
 		case d.Code == http.StatusNotFound && d.ID != "":
 			res.NotFound = append(res.NotFound, strings.ToLower(d.ID))
 		default:
-			res.Failed = append(res.Failed, &ItemError{ID: strings.ToLower(d.ID), Code: d.Code, Message: d.Message})
+			res.Failed = append(res.Failed, &ItemError{Index: -1, ID: strings.ToLower(d.ID), Code: d.Code,
+				Message: d.Message, TraceID: trace})
 		}
 	}
 }
@@ -986,21 +1119,37 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 		q["ids"] = chunks[i]
 		var deleted []string
 		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
+		trace := traceOf(resp, err)
 		if err != nil {
 			d, details, ok := deleteErrorAnswer(err)
 			if !ok {
+				parts[i].add(nil, nil, trace)
 				return err
 			}
-			parts[i].add(d, details)
+			parts[i].add(d, details, trace)
 			return nil
 		}
-		parts[i].add(deleted, resp.Errors)
+		parts[i].add(deleted, resp.Errors, trace)
 		return nil
 	})
 	for _, p := range parts {
 		res.Deleted = append(res.Deleted, p.Deleted...)
 		res.NotFound = append(res.NotFound, p.NotFound...)
 		res.Failed = append(res.Failed, p.Failed...)
+		res.TraceIDs = append(res.TraceIDs, p.TraceIDs...)
+	}
+	if len(res.Failed) > 0 {
+		pos := make(map[string]int, len(ids))
+		for i, id := range ids {
+			if _, dup := pos[strings.ToLower(id)]; !dup {
+				pos[strings.ToLower(id)] = i
+			}
+		}
+		for _, f := range res.Failed {
+			if i, ok := pos[f.ID]; ok {
+				f.Index = i
+			}
+		}
 	}
 	return res, err
 }
@@ -1034,6 +1183,6 @@ func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter fql.Expr, op
 		return nil, resp, err
 	}
 	res := &DeleteResult{}
-	res.add(deleted, resp.Errors)
+	res.add(deleted, resp.Errors, traceOf(resp, nil))
 	return res, resp, nil
 }

@@ -39,6 +39,39 @@ const (
 	MaxSourceLen = 256
 )
 
+// ValidateNew runs on items the checks IndicatorsService.Create runs on
+// its input, without sending anything, and returns nil or a
+// *falcon.ValidationError listing every problem with its item index and
+// field: type and value (see NormalizeValue), action, platforms,
+// applied_globally or host groups (32 hexadecimal characters each), tags,
+// source length, an expiration in the future, and the same type and value
+// twice in items (reported on the later item). Use it for dry runs, or to
+// report every bad row of a feed before a long import.
+//
+// Expirations are compared with the current time, so an item that passes
+// now can fail later. What only the tenant knows is not checked here:
+// Catalog.Validate checks actions, platforms and severities against the
+// tenant's catalogs, and the API still refuses values that exist already
+// (ErrDuplicate) or that it warns about (ErrWarning).
+func ValidateNew(items []NewIndicator) error {
+	c := &checker{now: time.Now()}
+	c.checkNew(items)
+	return c.err()
+}
+
+// ValidateUpdates runs on items the checks IndicatorsService.Update runs
+// on its input, without sending anything, and returns nil or a
+// *falcon.ValidationError listing every problem with its item index and
+// field: ids (64 hexadecimal characters, each at most once), an update
+// that changes nothing, fields that cannot be cleared, and the values set
+// (platforms, tags, host groups, source, an expiration in the future), as
+// ValidateNew checks them.
+func ValidateUpdates(items []IndicatorUpdate) error {
+	c := &checker{now: time.Now()}
+	c.checkUpdates(items)
+	return c.err()
+}
+
 // maxQuoted bounds how much of an offending value a Problem repeats.
 const maxQuoted = 80
 
@@ -90,11 +123,10 @@ func (c *checker) checkValue(i int, typ Type, value string) string {
 		c.add(i, "value", value, "value is required")
 		return value
 	}
-	norm, err := iocvalue.Normalize(string(typ), value)
+	norm, err := NormalizeValue(typ, value)
 	if err != nil {
 		reason := err.Error()
-		var ve *iocvalue.Error
-		if errors.As(err, &ve) {
+		if ve, ok := errors.AsType[*ValueError](err); ok {
 			reason = ve.Reason
 		}
 		c.add(i, "value", value, "not a valid "+string(typ)+": "+reason)

@@ -139,3 +139,88 @@ func TestIndicatorsService_Validation(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateNew checks that ValidateNew reports exactly the problems
+// Create refuses, sends nothing and leaves its input alone.
+func TestValidateNew(t *testing.T) {
+	t.Parallel()
+	good := ioc.NewIndicator{Type: ioc.TypeDomain, Value: "Good.Example.COM", Action: ioc.ActionDetect,
+		Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true}
+	if err := ioc.ValidateNew([]ioc.NewIndicator{good}); err != nil {
+		t.Fatalf("ValidateNew(good) = %v", err)
+	}
+	if err := ioc.ValidateNew(nil); err != nil {
+		t.Fatalf("ValidateNew(nil) = %v", err)
+	}
+	bad := []ioc.NewIndicator{
+		good,
+		{Type: ioc.TypeSHA256, Value: "abc", Action: ioc.ActionDetect, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+		{Type: ioc.TypeIPv4, Value: "192.0.2.1", Platforms: []ioc.Platform{ioc.PlatformLinux}, HostGroups: []string{"nothex"},
+			Expiration: time.Now().Add(-time.Hour)},
+		{Type: ioc.TypeDomain, Value: "good.example.com.", Action: ioc.ActionDetect, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+	}
+	before := slices.Clone(bad)
+	err := ioc.ValidateNew(bad)
+	ve, ok := errors.AsType[*falcon.ValidationError](err)
+	if !ok {
+		t.Fatalf("err = %T %v, want a *falcon.ValidationError", err, err)
+	}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, fmt.Sprintf("%d:%s", p.Index, p.Field))
+	}
+	want := []string{"1:value", "2:action", "2:host_groups", "2:expiration", "3:value"}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+	if !strings.Contains(ve.Problems[4].Message, "duplicate of item 0") {
+		t.Errorf("duplicate problem = %+v", ve.Problems[4])
+	}
+	for i := range bad {
+		if bad[i].Value != before[i].Value {
+			t.Errorf("item %d value changed to %q", i, bad[i].Value)
+		}
+	}
+
+	c, mock := mockClient(t)
+	_, cerr := c.Indicators.Create(t.Context(), bad, nil)
+	if cve, ok := errors.AsType[*falcon.ValidationError](cerr); !ok || !slices.Equal(cve.Problems, ve.Problems) {
+		t.Errorf("Create refused with %v, ValidateNew with %v", cerr, err)
+	}
+	if n := mock.GetTotalCallCount(); n != 0 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+func TestValidateUpdates(t *testing.T) {
+	t.Parallel()
+	ok := []ioc.IndicatorUpdate{{ID: indID1, Tags: ioc.Clear[[]string]()}, {ID: indID2, Severity: ioc.Set(ioc.SeverityLow)}}
+	if err := ioc.ValidateUpdates(ok); err != nil {
+		t.Fatalf("ValidateUpdates(ok) = %v", err)
+	}
+	if !ok[0].Tags.IsNull() {
+		t.Error("ValidateUpdates changed its input")
+	}
+	bad := []ioc.IndicatorUpdate{
+		{ID: "short", Source: ioc.Set("x")},
+		{ID: indID1},
+		{ID: strings.ToUpper(indID1), Platforms: ioc.Clear[[]ioc.Platform](), Expiration: ioc.Set(time.Now().Add(-time.Hour))},
+	}
+	err := ioc.ValidateUpdates(bad)
+	ve, isVE := errors.AsType[*falcon.ValidationError](err)
+	if !isVE {
+		t.Fatalf("err = %T %v", err, err)
+	}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, fmt.Sprintf("%d:%s", p.Index, p.Field))
+	}
+	if want := []string{"0:id", "1:", "2:id", "2:platforms", "2:expiration"}; !slices.Equal(got, want) {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+	c, _ := mockClient(t)
+	_, uerr := c.Indicators.Update(t.Context(), bad, nil)
+	if uve, ok := errors.AsType[*falcon.ValidationError](uerr); !ok || !slices.Equal(uve.Problems, ve.Problems) {
+		t.Errorf("Update refused with %v, ValidateUpdates with %v", uerr, err)
+	}
+}
