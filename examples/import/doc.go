@@ -18,14 +18,18 @@
 // Rows that cannot be used (a malformed CSV row, an unsupported STIX
 // pattern, an invalid hash, an action the tenant's catalog lacks, an
 // expiration that has passed) are reported with their file and line or STIX
-// object id. Unless -skip-invalid is given, any such row refuses the whole
-// import and nothing is sent. -dry-run reads, checks against the tenant's
-// catalogs and reports what exists already, without writing.
+// object id. Every item goes through the SDK's own checks (ioc.ValidateNew,
+// the checks Create runs) and the tenant's catalogs (Catalog.Validate)
+// before anything is sent, so all bad rows are listed at once. Unless
+// -skip-invalid is given, any such row refuses the whole import and nothing
+// is sent. -dry-run reads, runs the same checks and reports what exists
+// already, without writing.
 //
 // # Report and exit status
 //
 // After the import every item that was not created is listed with the
-// reason (-v lists the created ones too); indicators that already exist are
+// API's code and message and the trace id of the answer that refused it (-v
+// lists the created ones too, with their ids and trace ids); indicators that already exist are
 // left unchanged and reported as EXISTS. A progress bar is drawn on stderr
 // when it is a terminal. The exit status is 1 when any item failed or bad
 // input refused the import, 2 for a bad command line, 0 otherwise.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
@@ -83,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	in, err := convert.Load(o.Files, o.Feed, o.Defaults, false, time.Now())
+	in, err := convert.Load(o.Files, o.Feed, o.Defaults, false)
 	if err != nil {
 		return err
 	}
@@ -190,7 +189,7 @@ func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) 
 		case it.OK():
 			n.created++
 			if verbose {
-				fmt.Fprintf(w, "  CREATED  %s %s (id %s)\n", origin, ref, it.ID)
+				fmt.Fprintf(w, "  CREATED  %s %s (id %s) [trace %s]\n", origin, ref, it.ID, orDash(it.TraceID))
 			}
 			for _, wn := range it.Warnings {
 				fmt.Fprintf(w, "  WARNING  %s %s: %s: %s (created anyway)\n", origin, ref, wn.Field, wn.Message)
@@ -200,18 +199,25 @@ func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) 
 			fmt.Fprintf(w, "  EXISTS   %s %s: already in Falcon, left unchanged\n", origin, ref)
 		case errors.Is(it.Err, ioc.ErrInvalid):
 			n.skipped++
-			fmt.Fprintf(w, "  INVALID  %s %s: %s (skipped)\n", origin, ref, it.Err.Message)
+			fmt.Fprintf(w, "  INVALID  %s %s: %s (skipped)\n", origin, ref, setup.Failure(it.Err))
 		case errors.Is(it.Err, ioc.ErrWarning):
 			n.failed++
-			fmt.Fprintf(w, "  FAILED   %s %s: %s (-ignore-warnings creates it anyway)\n", origin, ref, it.Err.Error())
+			fmt.Fprintf(w, "  FAILED   %s %s: %s (-ignore-warnings creates it anyway)\n", origin, ref, setup.Failure(it.Err))
 		default:
 			n.failed++
-			fmt.Fprintf(w, "  FAILED   %s %s: %s\n", origin, ref, it.Err.Error())
+			fmt.Fprintf(w, "  FAILED   %s %s: %s\n", origin, ref, setup.Failure(it.Err))
 		}
 	}
 	fmt.Fprintf(w, "Imported %d: %d created, %d already existed, %d failed, %d bad item(s) skipped, %d duplicate(s) dropped.\n",
 		len(res.Items), n.created, n.exists, n.failed, n.skipped, in.Duplicates)
 	return n
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func orNone(s string) string {

@@ -3,7 +3,8 @@
 // page, update one, aggregate the tenant's indicators by type and severity,
 // look up the hosts and processes that observed an IOC, start a report job,
 // and delete what it created. Each step prints what it did and the trace ids
-// of its API calls.
+// of its API calls: from each *falcon.Response, and for the bulk writes
+// (which return none) from their results' TraceIDs.
 //
 // # Usage
 //

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/fql"
 	"github.com/falconioc/falcon/ioc"
@@ -60,11 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		lookupRef = ioc.Ref{Type: ioc.Type(strings.ToLower(t)), Value: v}
 	}
 
-	calls := &setup.Calls{}
-	env, err := setup.Connect(ctx, setup.Config{
-		Getenv: getenv, Stderr: stderr, Program: "quickstart",
-		ClientOptions: []falcon.Option{falcon.WithLogger(calls.Logger())},
-	})
+	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "quickstart"})
 	if err != nil {
 		return err
 	}
@@ -72,14 +67,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if lookupRef.Value == "" {
 		lookupRef = defaultLookup(env)
 	}
-	q := &quickstart{c: env.IOC, calls: calls, w: stdout, source: o.Source, started: time.Now()}
+	q := &quickstart{c: env.IOC, w: stdout, source: o.Source, started: time.Now()}
 	return q.run(ctx, o.Keep, lookupRef)
 }
 
 // quickstart runs the steps and prints them.
 type quickstart struct {
 	c       *ioc.Client
-	calls   *setup.Calls
 	w       io.Writer
 	source  string
 	step    int
@@ -94,10 +88,11 @@ func (q *quickstart) run(ctx context.Context, keep bool, lookupRef ioc.Ref) (err
 		if len(q.created) > 0 && !keep && err != nil {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
-			if _, derr := q.c.Indicators.Delete(ctx, q.created, &ioc.DeleteOptions{Comment: "falcon quickstart clean-up"}); derr != nil {
+			res, derr := q.c.Indicators.Delete(ctx, q.created, &ioc.DeleteOptions{Comment: "falcon quickstart clean-up"})
+			if derr != nil {
 				err = errors.Join(err, fmt.Errorf("deleting the indicators created: %w", derr))
 			} else {
-				fmt.Fprintf(q.w, "\nDeleted the %d indicators created before the failure.\n", len(q.created))
+				fmt.Fprintf(q.w, "\nDeleted the %d indicators created before the failure.  [trace %s]\n", len(q.created), traces(res.TraceIDs))
 			}
 		}
 	}()
@@ -136,14 +131,14 @@ func (q *quickstart) heading(format string, args ...any) {
 		fmt.Fprintln(q.w)
 	}
 	fmt.Fprintf(q.w, "%d. %s\n", q.step, fmt.Sprintf(format, args...))
-	q.calls.Take() // calls before the step belong to no step
 }
 
-// traces prints the calls of the step so far, one line each.
-func (q *quickstart) traces() {
-	for _, c := range q.calls.Take() {
-		fmt.Fprintf(q.w, "   %s %s -> %d  [trace %s]\n", c.Method, c.Path, c.Status, orDash(c.TraceID))
+// traces joins the trace ids of a bulk write's answers, or returns "-".
+func traces(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
 	}
+	return strings.Join(ids, ", ")
 }
 
 func orDash(s string) string {
@@ -165,15 +160,14 @@ func (q *quickstart) cleanUp(ctx context.Context) error {
 	}
 	if len(ids) == 0 {
 		fmt.Fprintf(q.w, "   none  [trace %s]\n", setup.TraceID(resp))
-		q.calls.Take()
 		return nil
 	}
-	res, _, err := q.c.Indicators.DeleteWhere(ctx, q.mine(), &ioc.DeleteOptions{Comment: "falcon quickstart: leftovers"})
+	fmt.Fprintf(q.w, "   found %d  [trace %s]\n", len(ids), setup.TraceID(resp))
+	res, resp, err := q.c.Indicators.DeleteWhere(ctx, q.mine(), &ioc.DeleteOptions{Comment: "falcon quickstart: leftovers"})
 	if err != nil {
 		return fmt.Errorf("delete leftovers: %w", err)
 	}
-	fmt.Fprintf(q.w, "   deleted %d leftovers\n", len(res.Deleted))
-	q.traces()
+	fmt.Fprintf(q.w, "   deleted %d leftovers  [trace %s]\n", len(res.Deleted), setup.TraceID(resp))
 	return nil
 }
 
@@ -208,18 +202,21 @@ func (q *quickstart) create(ctx context.Context) error {
 	q.heading("Create %d indicators of every type (source %q)", len(items), q.source)
 	res, err := q.c.Indicators.Create(ctx, items, &ioc.WriteOptions{Comment: "falcon quickstart"})
 	if res != nil {
+		// Create sends batches and returns no single response: the result
+		// lists the trace ids of every answer, and a failed item carries
+		// the one of the answer that refused it.
 		for _, it := range res.Items {
 			if it.ID != "" && it.OK() {
 				q.created = append(q.created, it.ID)
 			}
 			status := "created " + short(it.ID)
 			if !it.OK() {
-				status = "FAILED: " + it.Err.Error()
+				status = "FAILED: " + setup.Failure(it.Err)
 			}
 			fmt.Fprintf(q.w, "   %-7s %-66s %s\n", it.Ref.Type, it.Ref.Value, status)
 		}
+		fmt.Fprintf(q.w, "   %d request(s)  [trace %s]\n", res.Requests, traces(res.TraceIDs))
 	}
-	q.traces()
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
@@ -254,14 +251,13 @@ func (q *quickstart) search(ctx context.Context) error {
 		}
 		fmt.Fprintf(q.w, "   page %d: %-50s [trace %s]\n", page, strings.Join(vals, ", "), setup.TraceID(resp))
 	}
-	q.calls.Take()
 	return nil
 }
 
 // update escalates one indicator.
 func (q *quickstart) update(ctx context.Context) error {
 	q.heading("Update one indicator: escalate c2.quickstart.example.com to critical, confirmed")
-	ids, _, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{
+	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{
 		Filter: fql.And(q.mine(), fql.Eq("value", "c2.quickstart.example.com")),
 	})
 	if err != nil {
@@ -270,6 +266,7 @@ func (q *quickstart) update(ctx context.Context) error {
 	if len(ids) != 1 {
 		return fmt.Errorf("found %d indicators for c2.quickstart.example.com, want 1", len(ids))
 	}
+	fmt.Fprintf(q.w, "   id %s  [trace %s]\n", short(ids[0]), setup.TraceID(resp))
 	res, err := q.c.Indicators.Update(ctx, []ioc.IndicatorUpdate{{
 		ID:          ids[0],
 		Severity:    ioc.Set(ioc.SeverityCritical),
@@ -281,10 +278,9 @@ func (q *quickstart) update(ctx context.Context) error {
 	}
 	if it := res.Items[0]; it.Indicator != nil {
 		ind := it.Indicator
-		fmt.Fprintf(q.w, "   now: action %s, severity %s, tags %s, modified %s\n",
-			ind.Action, ind.Severity, strings.Join(ind.Tags, ","), ind.ModifiedOn.UTC().Format(time.RFC3339))
+		fmt.Fprintf(q.w, "   now: action %s, severity %s, tags %s, modified %s  [trace %s]\n",
+			ind.Action, ind.Severity, strings.Join(ind.Tags, ","), ind.ModifiedOn.UTC().Format(time.RFC3339), orDash(it.TraceID))
 	}
-	q.traces()
 	return nil
 }
 
@@ -308,7 +304,6 @@ func (q *quickstart) aggregate(ctx context.Context) error {
 		}
 		printChart(q.w, "     ", bars)
 	}
-	q.calls.Take()
 	return nil
 }
 
@@ -351,27 +346,26 @@ func (q *quickstart) lookup(ctx context.Context, ref ioc.Ref) error {
 		return fmt.Errorf("device count: %w", err)
 	}
 	fmt.Fprintf(q.w, "   seen on %d host(s)  [trace %s]\n", count.Count, setup.TraceID(resp))
-	q.calls.Take()
+	if count.Count == 0 {
+		return nil
+	}
+	// The first page of hosts is enough here; the lookup example pages
+	// through them all (Devices.AllRanOn).
 	const maxHosts = 3
-	n := 0
-	for dev, err := range q.c.Devices.AllRanOn(ctx, ref, nil) {
+	devs, resp, err := q.c.Devices.RanOn(ctx, ref, &ioc.RanOnOptions{Limit: maxHosts})
+	if err != nil {
+		return fmt.Errorf("hosts: %w", err)
+	}
+	fmt.Fprintf(q.w, "   first %d host(s)  [trace %s]\n", len(devs), setup.TraceID(resp))
+	for _, dev := range devs {
+		pids, resp, err := q.c.Processes.RanOn(ctx, ref, dev, nil)
 		if err != nil {
-			return fmt.Errorf("hosts: %w", err)
-		}
-		if n++; n > maxHosts {
-			fmt.Fprintf(q.w, "   ... and %d more (go run ./lookup %s lists them all)\n", count.Count-maxHosts, ref)
-			break
-		}
-		var pids []string
-		for id, err := range q.c.Processes.AllRanOn(ctx, ref, dev, nil) {
-			if err != nil {
-				return fmt.Errorf("processes: %w", err)
-			}
-			pids = append(pids, id)
+			return fmt.Errorf("processes: %w", err)
 		}
 		var names []string
 		if len(pids) > 0 {
-			procs, _, err := q.c.Processes.Get(ctx, pids...)
+			var procs []*ioc.Process
+			procs, resp, err = q.c.Processes.Get(ctx, pids...)
 			if err != nil {
 				return fmt.Errorf("process details: %w", err)
 			}
@@ -379,9 +373,11 @@ func (q *quickstart) lookup(ctx context.Context, ref ioc.Ref) error {
 				names = append(names, p.FileName+" (pid "+p.LocalID+")")
 			}
 		}
-		fmt.Fprintf(q.w, "   host %s: %s\n", dev, orNone(strings.Join(names, ", ")))
+		fmt.Fprintf(q.w, "   host %s: %s  [trace %s]\n", dev, orNone(strings.Join(names, ", ")), setup.TraceID(resp))
 	}
-	q.traces()
+	if more := count.Count - len(devs); more > 0 {
+		fmt.Fprintf(q.w, "   ... and %d more (go run ./lookup %s lists them all)\n", more, ref)
+	}
 	return nil
 }
 
@@ -401,7 +397,6 @@ func (q *quickstart) report(ctx context.Context) error {
 	}
 	fmt.Fprintf(q.w, "   job %s started  [trace %s]\n", orDash(job.ID), setup.TraceID(resp))
 	fmt.Fprintln(q.w, "   (the API only starts the job; the report is delivered in the Falcon console)")
-	q.calls.Take()
 	return nil
 }
 
@@ -412,14 +407,15 @@ func (q *quickstart) deleteCreated(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	fmt.Fprintf(q.w, "   deleted %d, not found %d, failed %d\n", len(res.Deleted), len(res.NotFound), len(res.Failed))
-	q.traces()
+	fmt.Fprintf(q.w, "   deleted %d, not found %d, failed %d  [trace %s]\n", len(res.Deleted), len(res.NotFound), len(res.Failed), traces(res.TraceIDs))
+	for _, f := range res.Failed {
+		fmt.Fprintf(q.w, "   FAILED: %s %s\n", f.ID, setup.Failure(f))
+	}
 	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{Filter: q.mine()})
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
 	fmt.Fprintf(q.w, "   %d indicators left with source %q  [trace %s]\n", len(ids), q.source, setup.TraceID(resp))
-	q.calls.Take()
 	if len(ids) > 0 || len(res.Failed) > 0 {
 		return fmt.Errorf("%d indicators could not be deleted", len(ids))
 	}

@@ -120,6 +120,11 @@ func TestQuickstartCleansUpOnFailure(t *testing.T) {
 	if !strings.Contains(stdout.String(), "FAILED") || !strings.Contains(stdout.String(), "Deleted the 6 indicators created before the failure") {
 		t.Errorf("output:\n%s", stdout.String())
 	}
+	// The failed row names the API's refusal and the trace id of the answer
+	// that carried it.
+	if !regexp.MustCompile(`192\.0\.2\.10 +FAILED: \d{3} value: .*[Dd]uplicate.* \[trace [0-9a-f-]{36}\]\n`).MatchString(stdout.String()) {
+		t.Errorf("the failed row lacks its reason or trace id:\n%s", stdout.String())
+	}
 	if inds := srv.Indicators(); len(inds) != 1 || inds[0].Source != "someone" {
 		t.Errorf("left: %+v", inds)
 	}

@@ -8,7 +8,11 @@
 //	go run ./sync -source threat-feed-x -apply feed.csv     # and apply it
 //
 // The list is one or more files in the import formats (CSV, STIX 2.1, plain
-// lists), read as import reads them, with the same flags for defaults.
+// lists), read and checked as import reads them (ioc.ValidateNew and the
+// tenant's catalogs), with the same flags for defaults. The plan is the dry
+// run: nothing is written without -apply. After -apply, each failed change
+// is listed with the API's reason and the trace id of its answer, and a last
+// line gives the trace ids of the create, update and delete requests.
 //
 // # Safety
 //

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
+	"strings"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	source := o.Defaults.Source
-	want, err := convert.Load(o.Files, o.Feed, o.Defaults, true, time.Now())
+	want, err := convert.Load(o.Files, o.Feed, o.Defaults, true)
 	if err != nil {
 		return err
 	}
@@ -196,9 +196,20 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 	wopts := &ioc.WriteOptions{Comment: o.Comment, IgnoreWarnings: o.IgnoreWarnings, Progress: progress}
 	var failures []string
 	var created, updated, deleted int
+	// The writes send batches and return no single response: keep the
+	// trace ids of their answers for the summary.
+	var traces []string
+	addTraces := func(verb string, ids []string) {
+		if len(ids) > 0 {
+			traces = append(traces, verb+" "+strings.Join(ids, ", "))
+		}
+	}
 
 	if len(p.Create) > 0 {
 		res, err := c.Indicators.Create(ctx, p.Create, wopts)
+		if res != nil {
+			addTraces("create", res.TraceIDs)
+		}
 		created, failures = collect(res, err, "create", failures)
 		done += len(p.Create)
 	}
@@ -216,6 +227,7 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 					it.Ref = p.Update[it.Index].Current.Ref()
 				}
 			}
+			addTraces("update", res.TraceIDs)
 		}
 		updated, failures = collect(res, err, "update", failures)
 		done += len(p.Update)
@@ -230,6 +242,7 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 		}
 		res, err := c.Indicators.Delete(ctx, ids, &ioc.DeleteOptions{Comment: o.Comment})
 		if res != nil {
+			addTraces("delete", res.TraceIDs)
 			// Already gone counts as deleted: the goal is reached.
 			deleted = len(res.Deleted) + len(res.NotFound)
 			for _, f := range res.Failed {
@@ -237,7 +250,7 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 				if d := byID[f.ID]; d != nil {
 					name = d.Ref().String()
 				}
-				failures = append(failures, fmt.Sprintf("delete %s: %v", name, f))
+				failures = append(failures, fmt.Sprintf("delete %s: %s", name, setup.Failure(f)))
 			}
 		}
 		if err != nil {
@@ -253,6 +266,9 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 		fmt.Fprintf(stdout, "  FAILED   %s\n", f)
 	}
 	fmt.Fprintf(stdout, "Applied: %d created, %d updated, %d deleted, %d failed.\n", created, updated, deleted, len(failures))
+	if len(traces) > 0 {
+		fmt.Fprintf(stdout, "Trace ids: %s.\n", strings.Join(traces, "; "))
+	}
 	return len(failures)
 }
 
@@ -265,7 +281,7 @@ func collect(res *ioc.WriteResult, err error, verb string, failures []string) (i
 		return 0, failures
 	}
 	for _, it := range res.Failed() {
-		failures = append(failures, fmt.Sprintf("%s %s: %v", verb, it.Ref, it.Err))
+		failures = append(failures, fmt.Sprintf("%s %s: %s", verb, it.Ref, setup.Failure(it.Err)))
 	}
 	if err != nil && !errors.As(err, new(*ioc.WriteError)) {
 		failures = append(failures, fmt.Sprintf("%s: %v", verb, err))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -135,6 +136,10 @@ func TestSyncTwicePlansNothing(t *testing.T) {
 	mustContain(t, out, "1 to create, 1 to update, 1 to delete, 1 unchanged.",
 		"~ domain:c2.sync.example.com", "severity: high -> critical", `description: "c2" -> (none)`,
 		"- ipv4:198.51.100.7", "+ ipv6:2001:db8::7", "Applied: 1 created, 1 updated, 1 deleted, 0 failed.")
+	// Each kind of write names the trace ids of its answers.
+	if !regexp.MustCompile(`Trace ids: create [0-9a-f-]{36}; update [0-9a-f-]{36}; delete [0-9a-f-]{36}\.\n`).MatchString(out) {
+		t.Errorf("no trace ids for the writes:\n%s", out)
+	}
 	got = ownedBy(srv, "feed-x")
 	if c2 := got["domain:c2.sync.example.com"]; c2.Severity != "critical" || c2.Description != "" {
 		t.Errorf("update did not land: %+v", c2)
@@ -219,7 +224,10 @@ func TestSyncReportsFailures(t *testing.T) {
 	if !errors.Is(err, setup.ErrReported) || setup.ExitCode(err, new(bytes.Buffer)) != 1 {
 		t.Fatalf("err = %v\n%s", err, out)
 	}
-	mustContain(t, out, "FAILED   create ipv4:10.9.8.7", "private", "Applied: 1 created, 0 updated, 0 deleted, 1 failed.")
+	mustContain(t, out, "FAILED   create ipv4:10.9.8.7: 400 value: ", "private", "Applied: 1 created, 0 updated, 0 deleted, 1 failed.")
+	if !regexp.MustCompile(`FAILED   create ipv4:10\.9\.8\.7: [^\n]* \[trace [0-9a-f-]{36}\]\n`).MatchString(out) {
+		t.Errorf("the failure lacks its trace id:\n%s", out)
+	}
 	// -ignore-warnings lets it in; the next run converges.
 	if out, err := runSync(t, srv, "-source", "s", "-apply", "-ignore-warnings", list); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/falconioc/falcon/examples/internal/feed"
 	"github.com/falconioc/falcon/examples/internal/setup"
@@ -95,7 +94,7 @@ func (d *Defaults) Check() error {
 // Indicator returns the indicator to create for e.
 func (d *Defaults) Indicator(e feed.Entry) ioc.NewIndicator {
 	n := ioc.NewIndicator{
-		Type:        ioc.Type(e.Type),
+		Type:        e.Type,
 		Value:       e.Value,
 		Action:      ioc.Action(pick(e.Action, d.Action, d.Override)),
 		Severity:    ioc.Severity(pick(e.Severity, d.Severity, d.Override)),
@@ -149,15 +148,4 @@ func joinAny[T ~string](vs []T) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
-}
-
-// Problem returns why Falcon would refuse n for reasons a feed reader cannot
-// see, or "" when there is none: today, an expiration that has passed by
-// now. (The SDK checks this too, but only as part of a create; checking here
-// lets the programs report every bad item at once, before sending anything.)
-func Problem(n ioc.NewIndicator, now time.Time) string {
-	if !n.Expiration.IsZero() && !n.Expiration.After(now) {
-		return "expiration " + n.Expiration.UTC().Format(time.RFC3339) + " has passed"
-	}
-	return ""
 }

@@ -97,22 +97,3 @@ func equal(a, b ioc.NewIndicator) bool {
 		slices.Equal(a.Platforms, b.Platforms) && slices.Equal(a.Tags, b.Tags) &&
 		slices.Equal(a.HostGroups, b.HostGroups) && a.AppliedGlobally == b.AppliedGlobally
 }
-
-func TestProblem(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		exp  time.Time
-		want bool
-	}{
-		{time.Time{}, false},
-		{now.Add(time.Hour), false},
-		{now, true},
-		{now.Add(-time.Hour), true},
-	} {
-		got := convert.Problem(ioc.NewIndicator{Expiration: tc.exp}, now)
-		if (got != "") != tc.want {
-			t.Errorf("Problem(expiration %v) = %q", tc.exp, got)
-		}
-	}
-}

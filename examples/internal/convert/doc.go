@@ -14,7 +14,8 @@
 //
 // Load reads feeds with package feed, drops duplicates across them, turns
 // the entries into indicators and sets aside what cannot be sent, each with
-// where it was read. Batch.CheckCatalog sets aside what the tenant's catalogs
+// where it was read: the feeds' problems and what ioc.ValidateNew refuses
+// (the checks the SDK's Create runs, such as an expiration that has passed). Batch.CheckCatalog sets aside what the tenant's catalogs
 // refuse, Batch.PrintInvalid lists everything set aside in feed order, and
 // Existing finds which indicators exist already, whatever their source.
 //
@@ -23,6 +24,7 @@
 // Defaults.Check refuses values the API documents no meaning for (an action,
 // severity or platform outside Falcon's lists, a host group id that is not 32
 // hexadecimal digits) before anything is read or sent. Values that come from a
-// feed are not checked here: the SDK and the API refuse them per item, and
-// the programs report each refusal.
+// feed are checked by Load (ioc.ValidateNew) and Batch.CheckCatalog; what only
+// the API knows (an indicator that exists already, a warning) it refuses per
+// item, and the programs report each refusal.
 package convert

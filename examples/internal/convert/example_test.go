@@ -3,7 +3,6 @@ package convert_test
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/feed"
@@ -19,8 +18,7 @@ func ExampleDefaults_Indicator() {
 
 func ExampleLoad() {
 	d := convert.NewDefaults()
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	b, err := convert.Load([]string{"../../testdata/iocs.csv"}, convert.FeedFlags{Format: "auto"}, d, false, now)
+	b, err := convert.Load([]string{"../../testdata/iocs.csv"}, convert.FeedFlags{Format: "auto"}, d, false)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/feed"
@@ -78,9 +77,11 @@ type Invalid struct {
 
 // Load reads every feed at paths, drops duplicates across them, turns the
 // entries into indicators with d, and sets aside what cannot be sent: the
-// feeds' problems and indicators whose expiration has passed by now. With
-// forceSource every indicator gets d.Source, whatever its feed says.
-func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool, now time.Time) (*Batch, error) {
+// feeds' problems, and the indicators that ioc.ValidateNew refuses (the
+// checks the SDK's Create would run, such as an expiration that has
+// passed). With forceSource every indicator gets d.Source, whatever its
+// feed says.
+func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool) (*Batch, error) {
 	b := &Batch{Files: len(paths)}
 	format := feed.Format(f.Format)
 	if f.Format == "auto" {
@@ -97,11 +98,10 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool, now time.T
 		}
 		b.Duplicates += res.Duplicates
 		for _, p := range res.Problems {
-			reason := strings.Replace(p.Reason, "set URLHosts", "pass -url-hosts", 1)
-			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: reason, file: fi})
+			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: p.Reason, file: fi})
 		}
 		for _, e := range res.Entries {
-			k := e.Type + ":" + e.Value
+			k := Key(e.Type, e.Value)
 			if seen[k] {
 				b.Duplicates++
 				continue
@@ -111,16 +111,12 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool, now time.T
 			if forceSource {
 				it.Source = d.Source
 			}
-			if why := Problem(it, now); why != "" {
-				b.Invalid = append(b.Invalid, Invalid{Origin: e.Origin, Value: e.Value, Reason: why,
-					Key: Key(it.Type, it.Value), file: fi})
-				continue
-			}
 			b.Items = append(b.Items, it)
 			b.Origins = append(b.Origins, e.Origin)
 			b.itemFile = append(b.itemFile, fi)
 		}
 	}
+	b.Reject(ioc.ValidateNew(b.Items))
 	return b, nil
 }
 
@@ -146,8 +142,9 @@ func (b *Batch) CheckCatalog(cat *ioc.Catalog) {
 }
 
 // Reject sets aside the items named by err, a *falcon.ValidationError about
-// Items (as Catalog.Validate and the SDK's writes return), and reports
-// whether err was one. Problems about no item are listed under origin "-".
+// Items (as ioc.ValidateNew, Catalog.Validate and the SDK's writes return),
+// and reports whether err was one. Problems about no item are listed under
+// origin "-".
 func (b *Batch) Reject(err error) bool {
 	ve, ok := errors.AsType[*falcon.ValidationError](err)
 	if !ok {
@@ -160,8 +157,14 @@ func (b *Batch) Reject(err error) bool {
 			continue
 		}
 		bad[p.Index] = true
+		item := b.Items[p.Index]
+		reason := p.Field + ": " + p.Message
+		if p.Value != "" && p.Value != item.Value {
+			// "expiration "2001-01-01T00:00:00Z": must be in the future"
+			reason = fmt.Sprintf("%s %q: %s", p.Field, p.Value, strings.TrimPrefix(p.Message, p.Field+" "))
+		}
 		b.Invalid = append(b.Invalid, Invalid{
-			Origin: b.Origins[p.Index], Value: b.Items[p.Index].Value, Reason: p.Field + ": " + p.Message,
+			Origin: b.Origins[p.Index], Value: item.Value, Reason: reason,
 			file: b.itemFile[p.Index],
 		})
 		if p.Field != "value" && p.Field != "type" {

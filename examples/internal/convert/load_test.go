@@ -3,9 +3,9 @@ package convert_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/convert"
@@ -30,9 +30,8 @@ func TestLoad(t *testing.T) {
 		"md5,44d88612fea8a8f36de82e1278abb02f,feed-b,\n")
 	d := convert.NewDefaults()
 	d.Source = "flag"
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-	batch, err := convert.Load([]string{b, a}, convert.FeedFlags{Format: "auto"}, d, false, now)
+	batch, err := convert.Load([]string{b, a}, convert.FeedFlags{Format: "auto"}, d, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +44,12 @@ func TestLoad(t *testing.T) {
 	}
 	if got := batch.Items[2]; got.Value != "192.0.2.1" || got.Source != "flag" || got.Description != "c2" {
 		t.Errorf("list item %+v", got)
+	}
+	// The expired row is set aside by the SDK's own checks, and keeps its
+	// key: sync leaves such an indicator alone rather than deleting it.
+	expired := batch.Invalid[slices.IndexFunc(batch.Invalid, func(p convert.Invalid) bool { return p.Origin == "b.csv:3" })]
+	if expired.Key != "ipv4:198.51.100.1" || !strings.Contains(expired.Reason, `expiration "2001-01-01T00:00:00Z": must be in the future`) {
+		t.Errorf("expired row: %+v", expired)
 	}
 	if batch.Origin(-1) != "-" || batch.Origin(99) != "-" {
 		t.Error("Origin out of range")
@@ -74,7 +79,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	// forceSource gives every item the flag's source.
-	batch, err = convert.Load([]string{b}, convert.FeedFlags{Format: "csv"}, d, true, now)
+	batch, err = convert.Load([]string{b}, convert.FeedFlags{Format: "csv"}, d, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +88,7 @@ func TestLoad(t *testing.T) {
 			t.Errorf("forceSource: %+v", it)
 		}
 	}
-	if _, err := convert.Load([]string{filepath.Join(dir, "missing")}, convert.FeedFlags{}, d, false, now); err == nil {
+	if _, err := convert.Load([]string{filepath.Join(dir, "missing")}, convert.FeedFlags{}, d, false); err == nil {
 		t.Error("no error for a missing file")
 	}
 }

@@ -5,29 +5,29 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/falconioc/falcon/internal/iocvalue"
+	"github.com/falconioc/falcon/ioc"
 )
 
 // classify detects the type of a refanged, trimmed value. With URLHosts
 // set, a URL is replaced by its host. It returns a reason when the value has
 // no Falcon type, naming what it looks like where it can.
-func (b *builder) classify(v string) (typ, value, reason string) {
+func (b *builder) classify(v string) (typ ioc.Type, value, reason string) {
 	if v == "" {
 		return "", "", "empty value"
 	}
-	if t, ok := iocvalue.Detect(v); ok {
+	if t, ok := ioc.DetectType(v); ok {
 		return t, v, ""
 	}
 	if strings.Contains(v, "://") {
 		if !b.opts.URLHosts {
-			return "", "", "URL: Falcon has no url type (set URLHosts to import its host)"
+			return "", "", urlReason
 		}
 		u, err := url.Parse(v)
 		if err != nil || u.Hostname() == "" {
 			return "", "", "URL without a usable host"
 		}
 		h := u.Hostname()
-		if t, ok := iocvalue.Detect(h); ok {
+		if t, ok := ioc.DetectType(h); ok {
 			return t, h, ""
 		}
 		return "", "", "URL host " + h + " is not a domain or IP address"

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/falconioc/falcon/internal/iocvalue"
+	"github.com/falconioc/falcon/ioc"
 )
 
 // field names the Entry field a CSV column feeds.
@@ -50,10 +50,10 @@ var columnAliases = map[string]field{
 
 // typeAliases map the type names feeds use to Falcon's; types Falcon does
 // not take map to "".
-var typeAliases = map[string]string{
-	"sha256": iocvalue.SHA256, "sha-256": iocvalue.SHA256, "md5": iocvalue.MD5,
-	"domain": iocvalue.Domain, "domain-name": iocvalue.Domain, "hostname": iocvalue.Domain, "fqdn": iocvalue.Domain,
-	"ipv4": iocvalue.IPv4, "ipv4-addr": iocvalue.IPv4, "ip": "", "ipv6": iocvalue.IPv6, "ipv6-addr": iocvalue.IPv6,
+var typeAliases = map[string]ioc.Type{
+	"sha256": ioc.TypeSHA256, "sha-256": ioc.TypeSHA256, "md5": ioc.TypeMD5,
+	"domain": ioc.TypeDomain, "domain-name": ioc.TypeDomain, "hostname": ioc.TypeDomain, "fqdn": ioc.TypeDomain,
+	"ipv4": ioc.TypeIPv4, "ipv4-addr": ioc.TypeIPv4, "ip": "", "ipv6": ioc.TypeIPv6, "ipv6-addr": ioc.TypeIPv6,
 }
 
 // normHeader folds a header cell: trimmed, lower case, spaces and hyphens
@@ -146,7 +146,7 @@ func origin(b *builder, line int) string { return b.opts.Name + ":" + strconv.It
 
 // mapColumns finds the value, type and other columns of a header. The value
 // column is Options.ValueColumn, else the best alias present, else the first
-// column whose first non-empty cell iocvalue.Detect recognises.
+// column whose first non-empty cell ioc.DetectType recognises.
 func mapColumns(o *Options, header []string, rows [][]string) (*columns, error) {
 	c := &columns{value: -1, typ: -1}
 	names := make([]string, len(header))
@@ -212,7 +212,7 @@ func detectValueColumn(n int, rows [][]string) int {
 			if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
 				continue
 			}
-			if _, ok := iocvalue.Detect(iocvalue.Refang(rec[col])); ok {
+			if _, ok := ioc.DetectType(ioc.Refang(rec[col])); ok {
 				return col
 			}
 			break
@@ -224,7 +224,7 @@ func detectValueColumn(n int, rows [][]string) int {
 func csvRow(b *builder, c *columns, rec []string, org string) {
 	e := Entry{Origin: org}
 	raw := strings.TrimSpace(rec[c.value])
-	typ := ""
+	var typ ioc.Type
 	if c.typ >= 0 {
 		t := strings.ToLower(strings.TrimSpace(rec[c.typ]))
 		if t != "" {

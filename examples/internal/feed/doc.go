@@ -5,8 +5,8 @@
 // # Reading
 //
 // [Read] and [ReadFile] return a [Result]: the [Entry] values found, in feed
-// order, with every value checked and put in canonical form by the
-// project's iocvalue package; a [Problem] for each row, line or pattern term
+// order, with every value checked and put in canonical form by
+// ioc.NormalizeValue, as the SDK's Create would send it; a [Problem] for each row, line or pattern term
 // that could not be used, naming its origin ("file.csv:12" or a STIX object
 // id), the offending value and the reason; and the number of duplicates
 // dropped. Entries are unique by type and canonical value: the first wins,
@@ -23,7 +23,9 @@
 // so it is off by default.
 //
 // Every value is refanged first ("evil[.]com", "hxxps://", see
-// iocvalue.Refang), so defanged feeds read as they are.
+// ioc.Refang), so defanged feeds read as they are. Types are detected with
+// ioc.DetectType. The package uses only the SDK's public packages, so it
+// can be copied into another module as it is.
 //
 // # Formats
 //

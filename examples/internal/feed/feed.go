@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/falconioc/falcon/internal/iocvalue"
+	"github.com/falconioc/falcon/ioc"
 )
 
 // Format names a feed format.
@@ -29,12 +29,12 @@ const (
 const DefaultMaxBytes = 64 << 20
 
 // Entry is one IOC read from a feed, with its value already normalised by
-// iocvalue. Fields the feed does not carry are left empty.
+// ioc.NormalizeValue. Fields the feed does not carry are left empty.
 type Entry struct {
-	Type        string // one of iocvalue.Types()
-	Value       string // canonical value
-	Action      string // lower-cased as read; not checked against the API's catalog
-	Severity    string // lower-cased as read; not checked against the API's catalog
+	Type        ioc.Type // one of the five types Falcon takes (ioc.TypeSHA256, ...)
+	Value       string   // canonical value
+	Action      string   // lower-cased as read; not checked against the API's catalog
+	Severity    string   // lower-cased as read; not checked against the API's catalog
 	Description string
 	Source      string
 	Expiration  time.Time // zero when the feed gives none
@@ -197,7 +197,13 @@ func DetectFormat(name string, head []byte) Format {
 	return List
 }
 
-type key struct{ typ, value string }
+type key struct {
+	typ   ioc.Type
+	value string
+}
+
+// urlReason is the problem of a URL read without Options.URLHosts.
+const urlReason = "URL: Falcon has no url type (enable URL hosts to import its host instead)"
 
 // builder collects entries and problems, deduplicating as it goes.
 type builder struct {
@@ -212,8 +218,8 @@ func (b *builder) problem(origin, value, reason string) {
 
 // add normalises raw (refanged first) and records the entry, or a problem.
 // typ may be empty to detect the type. e carries the other fields.
-func (b *builder) add(e Entry, typ, raw string) {
-	v := strings.TrimSpace(iocvalue.Refang(raw))
+func (b *builder) add(e Entry, typ ioc.Type, raw string) {
+	v := strings.TrimSpace(ioc.Refang(raw))
 	if typ == "" {
 		t, reduced, reason := b.classify(v)
 		if reason != "" {
@@ -222,12 +228,11 @@ func (b *builder) add(e Entry, typ, raw string) {
 		}
 		typ, v = t, reduced
 	}
-	n, err := iocvalue.Normalize(typ, v)
+	n, err := ioc.NormalizeValue(typ, v)
 	if err != nil {
-		var ve *iocvalue.Error
 		reason := err.Error()
-		if errors.As(err, &ve) {
-			reason = "invalid " + typ + ": " + ve.Reason
+		if ve, ok := errors.AsType[*ioc.ValueError](err); ok {
+			reason = "invalid " + string(typ) + ": " + ve.Reason
 		}
 		b.problem(e.Origin, raw, reason)
 		return

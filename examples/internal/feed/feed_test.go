@@ -19,7 +19,7 @@ const testdata = "../../testdata"
 func countTypes(entries []feed.Entry) map[string]int {
 	m := make(map[string]int)
 	for _, e := range entries {
-		m[e.Type]++
+		m[string(e.Type)]++
 	}
 	return m
 }
@@ -27,7 +27,7 @@ func countTypes(entries []feed.Entry) map[string]int {
 func findEntry(t *testing.T, res *feed.Result, typ, value string) feed.Entry {
 	t.Helper()
 	for _, e := range res.Entries {
-		if e.Type == typ && e.Value == value {
+		if string(e.Type) == typ && e.Value == value {
 			return e
 		}
 	}
@@ -209,12 +209,12 @@ func TestRead_CSV(t *testing.T) {
 		{
 			Type: "sha256", Value: "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
 			Action: "prevent", Severity: "high", Description: "EICAR test file", Source: "unit-test",
-			Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
+			Expiration: time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
 			Platforms:  []string{"windows", "mac", "linux"}, Tags: []string{"test", "eicar"}, Origin: "iocs.csv:3",
 		},
 		{
 			Type: "md5", Value: "44d88612fea8a8f36de82e1278abb02f", Action: "detect", Severity: "medium",
-			Description: "EICAR, as md5", Source: "default-src", Expiration: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC),
+			Description: "EICAR, as md5", Source: "default-src", Expiration: time.Date(2099, 1, 2, 0, 0, 0, 0, time.UTC),
 			Platforms: []string{"windows"}, Origin: "iocs.csv:4",
 		},
 		{Type: "domain", Value: "evil.example.com", Action: "detect", Severity: "low", Source: "default-src", Platforms: []string{"linux"}, Origin: "iocs.csv:5"},
@@ -308,7 +308,7 @@ func TestRead_CSVColumns(t *testing.T) {
 			}
 			var got []string
 			for _, e := range res.Entries {
-				got = append(got, e.Type+":"+e.Value)
+				got = append(got, string(e.Type)+":"+e.Value)
 			}
 			if !slices.Equal(got, tt.want) || len(res.Problems) != 0 {
 				t.Errorf("entries %v, problems %v; want %v", got, res.Problems, tt.want)
@@ -329,12 +329,12 @@ func TestRead_STIXFile(t *testing.T) {
 		{
 			Type: "sha256", Value: "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
 			Description: "EICAR - test file", Tags: []string{"test", "eicar"},
-			Expiration: time.Date(2030, 1, 2, 3, 4, 5, 5e8, time.UTC), Origin: id("01"),
+			Expiration: time.Date(2099, 1, 2, 3, 4, 5, 5e8, time.UTC), Origin: id("01"),
 		},
 		{
 			Type: "md5", Value: "44d88612fea8a8f36de82e1278abb02f",
 			Description: "EICAR - test file", Tags: []string{"test", "eicar"},
-			Expiration: time.Date(2030, 1, 2, 3, 4, 5, 5e8, time.UTC), Origin: id("01"),
+			Expiration: time.Date(2099, 1, 2, 3, 4, 5, 5e8, time.UTC), Origin: id("01"),
 		},
 		{Type: "ipv6", Value: "2001:db8::1", Origin: id("02")},
 		{Type: "ipv4", Value: "198.51.100.7", Origin: id("02")},
@@ -413,7 +413,7 @@ func TestRead_STIXPatterns(t *testing.T) {
 		}
 		var got []string
 		for _, e := range res.Entries {
-			got = append(got, e.Type+":"+e.Value)
+			got = append(got, string(e.Type)+":"+e.Value)
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: entries %v; want %v", tt.pattern, got, tt.want)
@@ -501,7 +501,7 @@ func TestRead_URLHosts(t *testing.T) {
 			}
 			continue
 		}
-		if len(res.Entries) != 1 || res.Entries[0].Type+":"+res.Entries[0].Value != tt.want {
+		if len(res.Entries) != 1 || string(res.Entries[0].Type)+":"+res.Entries[0].Value != tt.want {
 			t.Errorf("%s: entries %v problems %v; want %s", tt.in, res.Entries, res.Problems, tt.want)
 		}
 	}

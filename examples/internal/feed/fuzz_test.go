@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/falconioc/falcon/examples/internal/feed"
-	"github.com/falconioc/falcon/internal/iocvalue"
+	"github.com/falconioc/falcon/ioc"
 )
 
 // FuzzRead checks that Read never panics on any input in any format, and
@@ -28,13 +28,13 @@ func FuzzRead(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			seen := make(map[[2]string]bool)
+			seen := make(map[ioc.Ref]bool)
 			for _, e := range res.Entries {
-				n, err := iocvalue.Normalize(e.Type, e.Value)
+				n, err := ioc.NormalizeValue(e.Type, e.Value)
 				if err != nil || n != e.Value {
 					t.Fatalf("format %q: entry %+v is not canonical (%q, %v)", format, e, n, err)
 				}
-				k := [2]string{e.Type, e.Value}
+				k := ioc.Ref{Type: e.Type, Value: e.Value}
 				if seen[k] {
 					t.Fatalf("format %q: duplicate entry %+v", format, e)
 				}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/falconioc/falcon/internal/iocvalue"
+	"github.com/falconioc/falcon/ioc"
 )
 
 // stixObject holds the fields of a STIX object that Read uses.
@@ -103,9 +103,9 @@ func stixIndicator(b *builder, o *stixObject) {
 			b.problem(org, t.value, reason)
 			continue
 		}
-		if typ == "url" {
+		if typ == typeURL {
 			if !b.opts.URLHosts {
-				b.problem(org, t.value, "URL: Falcon has no url type (set URLHosts to import its host)")
+				b.problem(org, t.value, urlReason)
 				continue
 			}
 			typ = ""
@@ -115,27 +115,30 @@ func stixIndicator(b *builder, o *stixObject) {
 	}
 }
 
-// termType maps an object path to a Falcon type, or "url", or explains why
-// it has none.
-func termType(path []string) (typ, reason string) {
+// typeURL is the STIX url type, which Falcon does not take.
+const typeURL ioc.Type = "url"
+
+// termType maps an object path to a Falcon type, or typeURL, or explains
+// why it has none.
+func termType(path []string) (typ ioc.Type, reason string) {
 	p := strings.ToLower(strings.Join(path, "."))
 	switch p {
 	case "domain-name:value":
-		return iocvalue.Domain, ""
+		return ioc.TypeDomain, ""
 	case "ipv4-addr:value":
-		return iocvalue.IPv4, ""
+		return ioc.TypeIPv4, ""
 	case "ipv6-addr:value":
-		return iocvalue.IPv6, ""
+		return ioc.TypeIPv6, ""
 	case "url:value":
-		return "url", ""
+		return typeURL, ""
 	}
 	if len(path) == 2 && strings.EqualFold(path[0], "file:hashes") {
 		alg := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(path[1]))
 		switch alg {
 		case "sha256":
-			return iocvalue.SHA256, ""
+			return ioc.TypeSHA256, ""
 		case "md5":
-			return iocvalue.MD5, ""
+			return ioc.TypeMD5, ""
 		}
 		return "", "file hash " + path[1] + ": Falcon takes only SHA-256 and MD5"
 	}

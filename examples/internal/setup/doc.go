@@ -22,10 +22,11 @@
 //
 // # Trace ids
 //
-// Calls records the method, path, status and trace id of every request a
-// client makes, through the client's slog logger. Bulk writes send several
-// requests and return no *falcon.Response, so this is how a program shows
-// their trace ids.
+// Every step a program prints carries the trace id CrowdStrike support asks
+// for. TraceID reads it from a *falcon.Response and ErrorTraceID from an
+// error. Bulk writes send several requests and return no single Response:
+// each item carries its own (ioc.WriteItem.TraceID), and Failure formats a
+// failed item's reason with it.
 //
 // # Progress
 //

@@ -4,10 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 
-	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/falcontest"
+	"github.com/falconioc/falcon/ioc"
 )
 
 func ExampleListFlag() {
@@ -19,25 +20,27 @@ func ExampleListFlag() {
 	// Output: 3 windows,mac,linux
 }
 
-func ExampleCalls() {
+func ExampleFailure() {
 	srv := falcontest.NewServer(falcontest.WithIndicators(0))
 	defer srv.Close()
-	calls := &setup.Calls{}
-	env, err := setup.Connect(context.Background(), setup.Config{
-		Getenv:        setup.EmulatorEnv(srv),
-		ClientOptions: []falcon.Option{falcon.WithLogger(calls.Logger())},
-	})
+	env, err := setup.Connect(context.Background(), setup.Config{Getenv: setup.EmulatorEnv(srv)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer env.Close()
-	if _, _, err := env.IOC.Types.List(context.Background(), nil); err != nil {
-		fmt.Println(err)
-		return
+	// The emulator, like Falcon, refuses a private address unless warnings
+	// are ignored.
+	res, _ := env.IOC.Indicators.Create(context.Background(), []ioc.NewIndicator{{
+		Type: ioc.TypeIPv4, Value: "10.1.2.3", Action: ioc.ActionDetect, Severity: ioc.SeverityLow,
+		Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true,
+	}}, nil)
+	for _, it := range res.Failed() {
+		reason, trace, _ := strings.Cut(setup.Failure(it.Err), " [trace ")
+		fmt.Println(it.Ref, reason)
+		fmt.Println(trace == it.TraceID+"]")
 	}
-	for _, c := range calls.Take() {
-		fmt.Println(c.Method, c.Path, c.Status, c.TraceID != "")
-	}
-	// Output: GET /iocs/queries/ioc-types/v1 200 true
+	// Output:
+	// ipv4:10.1.2.3 400 value: IP address '10.1.2.3' is private, loopback, link-local or multicast and may cause false positives
+	// true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/falconioc/falcon"
@@ -135,6 +136,30 @@ func TraceID(r *falcon.Response) string {
 		return "-"
 	}
 	return r.Meta.TraceID
+}
+
+// Failure says why an item of a bulk write failed, for a line that already
+// names the item: the API's code, the field and the message, then the trace
+// id of the answer that reported it in brackets, as in
+// "400 value: IP address '10.1.2.3' is private [trace 5c2b...]". Its
+// Error method says the same with the item's index, type and value.
+func Failure(e *ioc.ItemError) string {
+	var b strings.Builder
+	if e.Code != 0 {
+		fmt.Fprintf(&b, "%d ", e.Code)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	b.WriteString(msg)
+	if e.TraceID != "" {
+		fmt.Fprintf(&b, " [trace %s]", e.TraceID)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // ErrorTraceID returns the trace id carried by err, or "".

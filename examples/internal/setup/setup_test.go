@@ -11,6 +11,7 @@ import (
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/falcontest"
+	"github.com/falconioc/falcon/ioc"
 )
 
 func TestConnectEmulator(t *testing.T) {
@@ -143,5 +144,25 @@ func TestProgressQuietOffTerminal(t *testing.T) {
 	p.Done()
 	if stderr.Len() != 0 || p != nil {
 		t.Errorf("progress drew %q on a buffer", stderr.String())
+	}
+}
+
+func TestFailure(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  ioc.ItemError
+		want string
+	}{
+		{ioc.ItemError{Index: 3, Ref: ioc.Ref{Type: ioc.TypeDomain, Value: "x.example"}, Code: 400, Field: "value",
+			Message: "Duplicate type", TraceID: "t-1"}, "400 value: Duplicate type [trace t-1]"},
+		{ioc.ItemError{Index: 0, ID: "abc", Code: 404, Message: "not found"}, "404 not found"},
+		{ioc.ItemError{Field: "expiration", Message: "expiration must be in the future", Err: ioc.ErrInvalid},
+			"expiration: expiration must be in the future"},
+		{ioc.ItemError{Err: errors.New("not sent: context canceled")}, "not sent: context canceled"},
+	}
+	for _, tt := range tests {
+		if got := setup.Failure(&tt.err); got != tt.want {
+			t.Errorf("Failure(%+v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
