@@ -283,7 +283,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		}
 	}
 	resp := new(Response)
-	hr, err := c.core.Do(ctx, cr, core.Envelope{Meta: &resp.Meta, Errors: &resp.Errors, Resources: out})
+	hr, err := c.core.Do(ctx, cr, core.Envelope{Meta: (*metaDest)(&resp.Meta), Errors: (*errorsDest)(&resp.Errors), Resources: out})
 	if err != nil {
 		if se, ok := errors.AsType[*core.StatusError](err); ok && se.Response != nil {
 			hr = se.Response

@@ -3,9 +3,13 @@ package falcon
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/falconioc/falcon/internal/jsonscan"
 )
 
 // Response is an API answer: the HTTP response (its body already consumed)
@@ -38,6 +42,125 @@ type Meta struct {
 	Pagination Pagination `json:"pagination"`
 	// Writes reports how many resources a write changed.
 	Writes Writes `json:"writes"`
+}
+
+// metaDest is where Client.Do decodes an envelope's meta: a Meta with a
+// fast decoder for the usual shape (core.RawDecoder), which hands anything
+// unusual to encoding/json so that the result is always what
+// encoding/json makes of the bytes.
+type metaDest Meta
+
+// errUnusual stops the fast meta decoder.
+var errUnusual = errors.New("unusual meta")
+
+// DecodeRaw decodes the meta object b, which internal/core has checked to
+// be valid JSON.
+func (m *metaDest) DecodeRaw(b []byte) error {
+	saved := *m
+	if m.decodeUsual(b) {
+		return nil
+	}
+	*m = saved
+	return json.Unmarshal(b, (*Meta)(m))
+}
+
+// decodeUsual decodes a meta object whose members have exactly the names
+// of Meta's fields, with values of the expected kinds and strings without
+// escapes. It reports false for anything else.
+func (m *metaDest) decodeUsual(b []byte) bool {
+	_, err := jsonscan.Members(b, 0, func(key, v []byte) error {
+		key = key[1 : len(key)-1]
+		if string(v) == "null" {
+			// null leaves a field alone.
+			if knownMetaKey(key) {
+				return nil
+			}
+			return unknownKey(key)
+		}
+		switch string(key) {
+		case "query_time":
+			if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
+				return errUnusual
+			}
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil {
+				return errUnusual
+			}
+			m.QueryTime = f
+		case "trace_id":
+			return plainString(v, &m.TraceID)
+		case "powered_by":
+			return plainString(v, &m.PoweredBy)
+		case "entity":
+			return plainString(v, &m.Entity)
+		case "pagination":
+			if m.Pagination.UnmarshalJSON(v) != nil {
+				return errUnusual
+			}
+		case "writes":
+			if json.Unmarshal(v, &m.Writes) != nil {
+				return errUnusual
+			}
+		default:
+			return unknownKey(key)
+		}
+		return nil
+	})
+	return err == nil
+}
+
+var metaKeys = [...]string{"query_time", "trace_id", "powered_by", "entity", "pagination", "writes"}
+
+func knownMetaKey(key []byte) bool {
+	for _, k := range metaKeys {
+		if string(key) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKey accepts (by ignoring it) a key that names no field of Meta,
+// even under the case folding and escapes that encoding/json applies.
+func unknownKey(key []byte) error {
+	if bytes.IndexByte(key, '\\') >= 0 {
+		return errUnusual
+	}
+	for _, k := range metaKeys {
+		if bytes.EqualFold(key, []byte(k)) {
+			return errUnusual
+		}
+	}
+	return nil
+}
+
+// plainString stores the JSON string v when it has no escapes and is valid
+// UTF-8, as encoding/json would.
+func plainString(v []byte, dst *string) error {
+	if v[0] != '"' {
+		return errUnusual
+	}
+	v = v[1 : len(v)-1]
+	if bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
+		return errUnusual
+	}
+	*dst = string(v)
+	return nil
+}
+
+// errorsDest is where Client.Do decodes an envelope's errors
+// (core.RawDecoder): an empty list costs nothing, any other goes to
+// encoding/json.
+type errorsDest []ErrorDetail
+
+// DecodeRaw decodes the errors list b, which internal/core has checked to
+// be valid JSON.
+func (e *errorsDest) DecodeRaw(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0 {
+		*e = errorsDest{}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]ErrorDetail)(e))
 }
 
 // Writes is the meta.writes object of a write answer.
@@ -150,12 +273,29 @@ type RateLimit struct {
 }
 
 func parseRateLimit(h http.Header) RateLimit {
-	if h == nil {
-		return RateLimit{}
+	// The keys are written in canonical form so that the lookups need no
+	// conversion.
+	return RateLimit{Limit: headerInt(h, "X-Ratelimit-Limit"), Remaining: headerInt(h, "X-Ratelimit-Remaining")}
+}
+
+// headerInt reads a header holding a decimal integer; 0 when absent or not
+// an integer.
+func headerInt(h http.Header, key string) int {
+	vs := h[key]
+	if len(vs) == 0 {
+		return 0
 	}
-	l, _ := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit")))
-	r, _ := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
-	return RateLimit{Limit: l, Remaining: r}
+	v := strings.TrimSpace(vs[0])
+	n := 0
+	for i := range len(v) {
+		c := v[i]
+		if c < '0' || c > '9' || i >= 18 {
+			n, _ = strconv.Atoi(v) // signs, and numbers too long for the loop
+			return n
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 // ErrorDetail is one entry of an envelope's errors list.

@@ -222,7 +222,7 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 			return pagination.Page[*rawPage]{}, err
 		}
 		pg := pagination.Page[*rawPage]{Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}
-		if raw.buf != nil && !raw.empty {
+		if raw.b != nil && !raw.empty {
 			pg.Items = []*rawPage{raw}
 		} else {
 			raw.release()
@@ -474,14 +474,16 @@ func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult,
 		}
 		return out, resp, nil
 	}
-	chunks := chunkIDs(uniq, maxIDsQuery)
-	if len(chunks) == 1 {
+	// Ids are 64 hexadecimal characters, so "ids=<id>&" takes 69 bytes of
+	// the query: a few ids need no chunking.
+	if len(uniq)*69 <= maxIDsQuery {
 		found, resp, err := get(ctx, uniq)
 		if err != nil {
 			return nil, resp, err
 		}
 		return orderFound(uniq, found), resp, nil
 	}
+	chunks := chunkIDs(uniq, maxIDsQuery)
 	found := make([][]*Indicator, len(chunks))
 	resps := make([]*falcon.Response, len(chunks))
 	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {

@@ -2,7 +2,6 @@ package ioc
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/falconioc/falcon/internal/jsonscan"
 )
 
 // This file holds a hand-written decoder for arrays of api.IndicatorV1, the
@@ -30,14 +31,24 @@ import (
 // so keeping a few indicators of a long listing keeps only those.
 //
 // The decoder is lenient where encoding/json is strict only about input that
-// encoding/json has already validated: it runs inside UnmarshalJSON, which the
-// standard decoder calls with one complete, well-formed JSON value.
+// has already been validated: it runs inside UnmarshalJSON, which the standard
+// decoder calls with one complete, well-formed JSON value, or inside
+// DecodeRaw, which falcon.Client.Do calls (through internal/core) with
+// the resources of an answer once internal/jsonscan has checked them. The
+// latter is the fast path: the body is scanned once, and the resources reach
+// the decoder without encoding/json looking at them.
 
 // indicatorList decodes a JSON array of indicators with the fast decoder.
 type indicatorList []*Indicator
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *indicatorList) UnmarshalJSON(b []byte) error {
+	return l.DecodeRaw(b)
+}
+
+// DecodeRaw decodes the resources of an answer, which internal/core
+// has checked to be valid JSON (core.RawDecoder).
+func (l *indicatorList) DecodeRaw(b []byte) error {
 	d := getDecoder(b)
 	defer putDecoder(d)
 	out, err := d.array(*l, nil)
@@ -51,19 +62,23 @@ func (l *indicatorList) UnmarshalJSON(b []byte) error {
 // rawPage keeps the encoded resources of a page, so that decoding can wait
 // until the page's consumer gets to it while the next page is fetched.
 type rawPage struct {
-	buf   *[]byte // from rawPool
+	b     []byte
+	done  func() // gives b's buffer back to internal/core's pool, or nil
 	empty bool
 }
 
-var rawPool = sync.Pool{New: func() any { return new([]byte) }}
-
-// UnmarshalJSON implements json.Unmarshaler by copying b into a pooled
-// buffer.
+// UnmarshalJSON implements json.Unmarshaler by keeping a copy of b.
 func (p *rawPage) UnmarshalJSON(b []byte) error {
-	if p.buf == nil {
-		p.buf = rawPool.Get().(*[]byte)
-	}
-	*p.buf = append((*p.buf)[:0], b...)
+	return p.KeepRaw(bytes.Clone(b), nil)
+}
+
+// KeepRaw takes the resources of an answer, which internal/core
+// has checked to be valid JSON, in the answer's own buffer: nothing is
+// copied, and release gives the buffer back once the page is decoded
+// (core.RawKeeper).
+func (p *rawPage) KeepRaw(b []byte, release func()) error {
+	p.release()
+	p.b, p.done = b, release
 	t := bytes.TrimSpace(b)
 	p.empty = bytes.Equal(t, []byte("null")) || (len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0)
 	return nil
@@ -71,26 +86,22 @@ func (p *rawPage) UnmarshalJSON(b []byte) error {
 
 // decode decodes the page's indicators and releases its buffer.
 func (p *rawPage) decode() ([]*Indicator, error) {
-	if p.buf == nil {
+	if p.b == nil {
 		return nil, nil
 	}
-	d := getDecoder(*p.buf)
+	d := getDecoder(p.b)
 	out, err := d.array(nil, nil)
 	putDecoder(d)
 	p.release()
 	return out, err
 }
 
-// release returns the page's buffer to the pool.
+// release drops the page's bytes, giving their buffer back for reuse.
 func (p *rawPage) release() {
-	if p.buf == nil {
-		return
+	if p.done != nil {
+		p.done()
 	}
-	if cap(*p.buf) <= 8<<20 {
-		*p.buf = (*p.buf)[:0]
-		rawPool.Put(p.buf)
-	}
-	p.buf = nil
+	p.b, p.done = nil, nil
 }
 
 // rowInfo is what a write answer adds to an indicator row: whether the row
@@ -111,6 +122,12 @@ type writeRows struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (w *writeRows) UnmarshalJSON(b []byte) error {
+	return w.DecodeRaw(b)
+}
+
+// DecodeRaw decodes the resources of a write answer, which
+// internal/core has checked to be valid JSON (core.RawDecoder).
+func (w *writeRows) DecodeRaw(b []byte) error {
 	d := getDecoder(b)
 	defer putDecoder(d)
 	var infos []rowInfo
@@ -133,6 +150,8 @@ type decoder struct {
 	strs   []string          // tags and host groups of the current indicator
 	lists  []listRef         // where each list goes
 	intern map[string]string // repeated strings of this page
+	few    []string          // the same for small inputs, searched in order
+	small  bool              // the input is small: use few, not intern
 }
 
 type packRef struct {
@@ -147,19 +166,25 @@ type listRef struct {
 }
 
 // maxIntern bounds the per-page table of repeated strings, and maxInternLen
-// the strings that go into it.
+// the strings that go into it. Inputs of up to smallInput bytes (a few
+// indicators, such as the answer of a one-id Get) keep at most maxFew
+// repeated strings in a list instead: a map costs more than it saves there.
 const (
 	maxIntern    = 4096
 	maxInternLen = 96
+	smallInput   = 16 << 10
+	maxFew       = 16
 )
 
-var decoderPool = sync.Pool{New: func() any {
-	return &decoder{intern: make(map[string]string, 64)}
-}}
+var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
 
 func getDecoder(b []byte) *decoder {
 	d := decoderPool.Get().(*decoder)
 	d.data, d.pos = b, 0
+	d.small = len(b) <= smallInput
+	if !d.small && d.intern == nil {
+		d.intern = make(map[string]string, 64)
+	}
 	return d
 }
 
@@ -182,6 +207,8 @@ func putDecoder(d *decoder) {
 	case n > 0:
 		clear(d.intern)
 	}
+	clear(d.few)
+	d.few = d.few[:0]
 	if cap(d.tmp) > 1<<20 {
 		d.tmp = nil
 	}
@@ -487,53 +514,27 @@ func foldKey(key []byte, known []string) (string, bool) {
 }
 
 // str reads a JSON string and returns its unescaped bytes, which stay valid
-// until the next call. Plain ASCII runs are scanned eight bytes at a time.
+// until the next call. Plain runs are scanned eight bytes at a time
+// (jsonscan.IndexQuoteOrBackslash).
 func (d *decoder) str() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
-	data := d.data
-	i := start
-	var high uint64
-	for ; i+8 <= len(data); i += 8 {
-		x := binary.LittleEndian.Uint64(data[i:])
-		if hasByte(x, '"')|hasByte(x, '\\') != 0 {
-			break
-		}
-		high |= x
+	n, ascii := jsonscan.IndexQuoteOrBackslash(d.data[start:])
+	i := start + n
+	switch {
+	case i >= len(d.data):
+		d.pos = i
+		return nil, d.fail("unterminated string")
+	case d.data[i] == '\\':
+		return d.strSlow(start)
 	}
-	words := i // data[start:words] is free of quotes and backslashes
-	for ; i < len(data); i++ {
-		c := data[i]
-		if c == '"' {
-			d.pos = i + 1
-			seg := data[start:i]
-			if (high&0x8080808080808080 != 0 || !isASCII(data[words:i])) && !utf8.Valid(seg) {
-				d.tmp = appendValidUTF8(d.tmp[:0], seg)
-				return d.tmp, nil
-			}
-			return seg, nil
-		}
-		if c == '\\' {
-			return d.strSlow(start)
-		}
+	d.pos = i + 1
+	seg := d.data[start:i]
+	if !ascii && !utf8.Valid(seg) {
+		d.tmp = appendValidUTF8(d.tmp[:0], seg)
+		return d.tmp, nil
 	}
-	return nil, d.fail("unterminated string")
-}
-
-// hasByte reports (as a non-zero value) whether any byte of x is b.
-func hasByte(x uint64, b byte) uint64 {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	y := x ^ (lo * uint64(b))
-	return (y - lo) &^ y & hi
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return seg, nil
 }
 
 // appendValidUTF8 appends b with every invalid UTF-8 sequence replaced by
@@ -690,6 +691,18 @@ func (d *decoder) internBytes(b []byte) string {
 	}
 	if len(b) > maxInternLen {
 		return string(b)
+	}
+	if d.small {
+		for _, s := range d.few {
+			if s == string(b) {
+				return s
+			}
+		}
+		s := string(b)
+		if len(d.few) < maxFew {
+			d.few = append(d.few, s)
+		}
+		return s
 	}
 	if s, ok := d.intern[string(b)]; ok {
 		return s
@@ -1090,48 +1103,13 @@ func (d *decoder) metadataField(m *Metadata, key []byte) error {
 	return err
 }
 
-// skip passes over one JSON value of any kind.
+// skip passes over one JSON value of any kind, checking it as
+// encoding/json would.
 func (d *decoder) skip() error {
-	switch c := d.peek(); c {
-	case '"':
-		_, err := d.str()
-		return err
-	case '{', '[':
-		depth := 0
-		for d.pos < len(d.data) {
-			switch d.data[d.pos] {
-			case '{', '[':
-				depth++
-				d.pos++
-			case '}', ']':
-				depth--
-				d.pos++
-				if depth == 0 {
-					return nil
-				}
-			case '"':
-				if _, err := d.str(); err != nil {
-					return err
-				}
-			default:
-				d.pos++
-			}
-		}
-		return d.fail("unterminated value")
-	case 0:
-		return d.fail("unexpected end")
-	default:
-		start := d.pos
-		for d.pos < len(d.data) {
-			switch d.data[d.pos] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				if d.pos == start {
-					return d.fail("expected a value")
-				}
-				return nil
-			}
-			d.pos++
-		}
-		return nil
+	end, err := jsonscan.Skip(d.data, d.pos)
+	d.pos = end
+	if err != nil {
+		return d.fail("bad value")
 	}
+	return nil
 }

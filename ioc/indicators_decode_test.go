@@ -9,6 +9,15 @@ import (
 	"testing"
 
 	"github.com/falconioc/falcon/falcontest"
+	"github.com/falconioc/falcon/internal/core"
+)
+
+// falcon.Client.Do hands these destinations the resources as they are in
+// the body, without encoding/json scanning them again.
+var (
+	_ core.RawDecoder = (*indicatorList)(nil)
+	_ core.RawKeeper  = (*rawPage)(nil)
+	_ core.RawDecoder = (*writeRows)(nil)
 )
 
 // The fast decoder must produce exactly what encoding/json produces for
@@ -136,7 +145,7 @@ func TestRawPageEmpty(t *testing.T) {
 		if err != nil || len(items) != tc.n {
 			t.Errorf("%q: decode = %v, %v", tc.in, items, err)
 		}
-		if p.buf != nil {
+		if p.b != nil {
 			t.Errorf("%q: buffer not released", tc.in)
 		}
 	}

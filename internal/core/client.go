@@ -10,11 +10,15 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/falconioc/falcon/internal/jsonscan"
 )
 
 // MaxErrorBody is the most of an error body that is read (1 MiB).
@@ -72,11 +76,20 @@ type Client struct {
 	rc       *resty.Client
 	base     atomic.Pointer[string]
 	ua       string
+	uaHeader []string
 	log      *slog.Logger
 	policy   Policy
 	timeout  time.Duration
 	auth     Auth
 	cooldown atomic.Int64 // unix nanoseconds until which nobody sends
+
+	// requests holds resty requests of rc for reuse. A resty.Request keeps
+	// no state from one Execute to the next that execute does not set
+	// again, given how core uses resty: its retries and debug output are
+	// off; there are no path or query parameters, form data, cookies or
+	// result types; and bodies are io.Readers, which resty passes through
+	// without buffering (so its internal body buffer stays nil).
+	requests sync.Pool
 }
 
 // New returns a Client for cfg.
@@ -101,12 +114,13 @@ func New(cfg Config) *Client {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Client{
-		rc:      rc,
-		ua:      cfg.UserAgent,
-		log:     log,
-		policy:  cfg.Retry,
-		timeout: cfg.Timeout,
-		auth:    cfg.Auth,
+		rc:       rc,
+		ua:       cfg.UserAgent,
+		uaHeader: []string{cfg.UserAgent},
+		log:      log,
+		policy:   cfg.Retry,
+		timeout:  cfg.Timeout,
+		auth:     cfg.Auth,
 	}
 	if c.policy.MaxAttempts < 1 {
 		c.policy.MaxAttempts = 1
@@ -301,22 +315,12 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	r := c.rc.R().SetContext(actx)
-	for k, vs := range req.Header {
-		r.Header[k] = vs
+	logging := c.log.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
+	if logging {
+		start = time.Now()
 	}
-	r.Header.Set("User-Agent", c.ua)
-	r.Header.Set("Accept", "application/json")
-	if req.Body != nil {
-		r.Header.Set("Content-Type", "application/json")
-		r.SetBody(bytes.NewReader(req.Body))
-	}
-	start := time.Now()
-	rr, err := r.Execute(req.Method, c.url(req))
-	var resp *http.Response
-	if rr != nil {
-		resp = rr.RawResponse
-	}
+	resp, err := c.execute(actx, req)
 	if err != nil || resp == nil {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
@@ -324,15 +328,21 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 		if err == nil {
 			err = errors.New("no response")
 		}
-		c.logAttempt(ctx, req, attempt, 0, time.Since(start), "", err)
+		if logging {
+			c.logAttempt(ctx, req, attempt, 0, time.Since(start), "", err)
+		}
 		return outcome{err: err, lost: true}
 	}
-	traceID := resp.Header.Get("X-Cs-Traceid")
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
 		touched, broken, derr := decodeEnvelope(resp, env)
-		closeBody(resp.Body)
-		c.logAttempt(ctx, req, attempt, code, time.Since(start), traceID, derr)
+		if resp.Body != nil {
+			// decodeEnvelope read the body to its end (or it has none).
+			_ = resp.Body.Close()
+		}
+		if logging {
+			c.logAttempt(ctx, req, attempt, code, time.Since(start), resp.Header.Get("X-Cs-Traceid"), derr)
+		}
 		switch {
 		case broken:
 			// The body broke off: the response was lost.
@@ -345,78 +355,279 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	closeBody(resp.Body)
-	c.logAttempt(ctx, req, attempt, code, time.Since(start), traceID, nil)
+	if logging {
+		c.logAttempt(ctx, req, attempt, code, time.Since(start), resp.Header.Get("X-Cs-Traceid"), nil)
+	}
 	return outcome{resp: resp, body: body}
 }
 
-func (c *Client) url(req *Request) string {
-	u := c.BaseURL() + req.Path
+// Header values shared by every request; resty copies the request's
+// header into the *http.Request it builds, so they are never modified.
+var jsonHeader = []string{"application/json"}
+
+// execute sends one request through resty and returns the raw response,
+// body unread.
+func (c *Client) execute(ctx context.Context, req *Request) (*http.Response, error) {
+	r, _ := c.requests.Get().(*resty.Request)
+	if r == nil {
+		r = c.rc.R()
+	}
+	r.SetContext(ctx)
+	for k, vs := range req.Header {
+		r.Header[k] = vs
+	}
+	r.Header["User-Agent"] = c.uaHeader
+	r.Header["Accept"] = jsonHeader
+	if req.Body != nil {
+		r.Header["Content-Type"] = jsonHeader
+		r.Body = bytes.NewReader(req.Body)
+	}
+	base := c.BaseURL()
+	u := base + req.Path
 	if req.RawQuery != "" {
-		u += "?" + req.RawQuery
+		u = base + req.Path + "?" + req.RawQuery
 	}
-	return u
-}
-
-// wire is the JSON envelope every Falcon answer shares.
-type wire struct {
-	Meta      any `json:"meta"`
-	Resources any `json:"resources"`
-	Errors    any `json:"errors"`
-}
-
-// skip ignores a JSON value without building it.
-type skip struct{}
-
-func (*skip) UnmarshalJSON([]byte) error { return nil }
-
-var skipper = &skip{}
-
-func orSkip(p any) any {
-	if p == nil {
-		return skipper
+	rr, err := r.Execute(req.Method, u)
+	var resp *http.Response
+	if rr != nil {
+		resp = rr.RawResponse
 	}
-	return p
+	// Forget this request before another one reuses r.
+	clear(r.Header)
+	r.SetContext(context.Background())
+	r.Body, r.RawRequest, r.URL, r.Method = nil, nil, "", ""
+	c.requests.Put(r)
+	return resp, err
 }
 
-// decodeEnvelope decodes a 2xx body in one pass from the stream: resources
-// land directly in env.Resources, with no intermediate copy. broken reports
-// that the body could not be read to the end of the JSON value (connection
-// lost or body truncated), as opposed to a body that is not the expected JSON.
+// RawDecoder is implemented by destinations that decode their part of the
+// envelope themselves (falcon's meta and errors, the ioc package's
+// indicator lists): they receive the part's bytes as they are in the body,
+// without encoding/json scanning them again. The bytes have been checked to
+// be one complete, valid JSON value other than null; they are only valid
+// during the call, so a destination that keeps them copies them. Every
+// other destination is given to encoding/json.
+type RawDecoder interface {
+	DecodeRaw(b []byte) error
+}
+
+// RawKeeper is implemented by resources destinations that keep the bytes
+// past the call (the ioc package's lazily decoded pages). Rather than
+// copying them, they take over the buffer the body was read into: b stays
+// valid until they call release, once, which returns the buffer for reuse.
+// A destination that never calls release leaves the buffer to the garbage
+// collector. When the resources appear more than once in an envelope, only
+// the last copy is kept.
+type RawKeeper interface {
+	KeepRaw(b []byte, release func()) error
+}
+
+// The parts of the envelope.
+const (
+	partMeta = iota
+	partErrors
+	partResources
+)
+
+// span is one envelope member that has a destination.
+type span struct {
+	part  int
+	value []byte
+}
+
+// decodeEnvelope reads a 2xx body once into a pooled buffer, finds the
+// envelope's meta, errors and resources in one scan (internal/jsonscan),
+// and decodes each into its destination: a RawDecoder or RawKeeper gets the
+// bytes as they are, any other destination goes through encoding/json.
+// Nothing is decoded unless the whole envelope arrived. broken reports that
+// the body could not be read to the end of the JSON value (connection lost
+// or body truncated), as opposed to a body that is not the expected JSON.
 func decodeEnvelope(resp *http.Response, env Envelope) (touched, broken bool, err error) {
 	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 || resp.Body == nil {
 		return false, false, nil
 	}
-	w := wire{Meta: orSkip(env.Meta), Resources: orSkip(env.Resources), Errors: orSkip(env.Errors)}
-	rd := errReader{r: resp.Body}
-	err = json.NewDecoder(&rd).Decode(&w)
+	bp, rerr := readBody(resp.Body, resp.ContentLength)
+	kept := false
+	defer func() {
+		if !kept {
+			putBody(bp)
+		}
+	}()
+	body := *bp
+
+	var found [6]span
+	spans, perr := scanEnvelope(body, env, found[:0])
 	switch {
-	case err == nil:
-		return true, false, nil
-	case err == io.EOF && !rd.read:
-		return false, false, nil // empty body of unknown length
-	case rd.err != nil || errors.Is(err, io.ErrUnexpectedEOF):
-		return rd.read, true, err
+	case perr == nil:
+		// A read error after the whole envelope arrived changes nothing.
+	case rerr != nil:
+		return false, true, rerr
+	case errors.Is(perr, io.ErrUnexpectedEOF):
+		return false, true, io.ErrUnexpectedEOF
+	case perr == errEmpty:
+		if len(body) == 0 {
+			return false, false, nil // empty body of unknown length
+		}
+		return false, false, io.EOF
+	default:
+		return false, false, perr
 	}
-	return true, false, err
+	keeper, _ := env.Resources.(RawKeeper)
+	last := -1 // the last resources member, for a keeper
+	for i, sp := range spans {
+		if sp.part == partResources {
+			last = i
+		}
+	}
+	for i, sp := range spans {
+		dst := env.dest(sp.part)
+		v := sp.value
+		touched = true
+		var derr error
+		switch raw, ok := dst.(RawDecoder); {
+		case sp.part == partResources && keeper != nil:
+			if i == last {
+				kept = true
+				derr = keeper.KeepRaw(v, func() { putBody(bp) })
+			}
+		case ok:
+			derr = raw.DecodeRaw(v)
+		default:
+			derr = json.Unmarshal(v, dst)
+		}
+		if derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return touched, false, err
 }
 
-// errReader remembers whether anything was read and the first read error
-// other than io.EOF.
-type errReader struct {
-	r    io.Reader
-	read bool
-	err  error
+// dest returns the destination of a part.
+func (e Envelope) dest(part int) any {
+	switch part {
+	case partMeta:
+		return e.Meta
+	case partErrors:
+		return e.Errors
+	}
+	return e.Resources
 }
 
-func (e *errReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if n > 0 {
-		e.read = true
+// errEmpty reports a body with nothing but white space.
+var errEmpty = errors.New("empty body")
+
+// scanEnvelope finds the members of the top-level object of body that have
+// a destination (meta, errors, resources; matched as encoding/json matches
+// field names) and are not null, appending them to spans in body order.
+func scanEnvelope(body []byte, env Envelope, spans []span) ([]span, error) {
+	pos := jsonscan.SkipSpace(body, 0)
+	if pos == len(body) {
+		return nil, errEmpty
 	}
-	if err != nil && err != io.EOF && e.err == nil {
-		e.err = err
+	if body[pos] != '{' {
+		end, err := jsonscan.Skip(body, pos)
+		if err != nil {
+			return nil, err
+		}
+		if string(body[pos:end]) == "null" {
+			return nil, nil // like encoding/json: nothing to decode
+		}
+		return nil, fmt.Errorf("json: cannot unmarshal %s into the response envelope", kindOf(body[pos]))
 	}
-	return n, err
+	_, err := jsonscan.Members(body, pos, func(key, v []byte) error {
+		part := envelopePart(key)
+		if part >= 0 && env.dest(part) != nil && string(v) != "null" {
+			spans = append(spans, span{part: part, value: v})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return spans, nil
+}
+
+// envelopePart names the envelope member of a quoted key, or -1.
+func envelopePart(quoted []byte) int {
+	key := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		var s string
+		if json.Unmarshal(quoted, &s) != nil {
+			return -1
+		}
+		key = []byte(s)
+	}
+	switch string(key) {
+	case "meta":
+		return partMeta
+	case "errors":
+		return partErrors
+	case "resources":
+		return partResources
+	}
+	// encoding/json also matches names that differ only in case.
+	for i, name := range [...]string{"meta", "errors", "resources"} {
+		if bytes.EqualFold(key, []byte(name)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	}
+	return "number"
+}
+
+// bodyPool holds the buffers 2xx bodies are read into.
+var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody is the largest buffer kept for reuse; maxPresize bounds how
+// much room a Content-Length header makes us reserve before reading.
+const (
+	maxPooledBody = 8 << 20
+	maxPresize    = 64 << 20
+)
+
+// readBody reads r to its end into a pooled buffer, sized from the
+// Content-Length when known. It returns the buffer with what was read, and
+// the first read error other than io.EOF.
+func readBody(r io.Reader, size int64) (*[]byte, error) {
+	bp := bodyPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	if size > 0 {
+		// One byte more, so that the read that reports the end finds room.
+		b = slices.Grow(b, int(min(size, maxPresize))+1)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			*bp = b
+			if err == io.EOF {
+				err = nil
+			}
+			return bp, err
+		}
+	}
+}
+
+func putBody(bp *[]byte) {
+	if cap(*bp) > maxPooledBody {
+		return
+	}
+	*bp = (*bp)[:0]
+	bodyPool.Put(bp)
 }
 
 // reset zeroes the destinations before a retry decodes into them again.

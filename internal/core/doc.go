@@ -22,9 +22,22 @@
 //
 // # Decoding
 //
-// A 2xx body is decoded from the response stream in one pass: the envelope's
-// meta, errors and resources go straight into the destinations of an
-// [Envelope]. Error bodies are read up to 1 MiB into [StatusError].
+// A 2xx body is read once, to its end, into a pooled buffer (presized from
+// the Content-Length). One scan with internal/jsonscan checks the envelope
+// and finds its meta, errors and resources; nothing is decoded unless the
+// whole envelope arrived, and a body cut short counts as a lost response.
+// Each part then goes to its destination in an [Envelope]: a [RawDecoder]
+// receives the part's bytes as they are, a [RawKeeper] takes over the
+// buffer holding the resources (released when it is done with them), and
+// anything else goes through encoding/json. The outcome matches what
+// encoding/json reading the stream would give, which a fuzz test checks.
+// Error bodies are read up to 1 MiB into [StatusError].
+//
+// # Per-request cost
+//
+// Each [Client] reuses its resty requests, sets header values from shared
+// slices, and builds log attributes only when the logger is enabled for
+// their level.
 //
 // # Errors
 //
