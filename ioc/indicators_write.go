@@ -1020,8 +1020,11 @@ type DeleteResult struct {
 	// was retried after a lost answer shows here although the first
 	// attempt deleted it.
 	NotFound []string
-	// Failed lists the ids the API refused to delete, with why (and the
-	// trace id of the answer that said so).
+	// Failed lists the ids that were not deleted, with why: refused by the
+	// API, in a request that failed as a whole (its status or transport
+	// error, matching falcon.ResponseLost when the outcome is unknown), or
+	// never sent because the call ended first (ErrNotSent). Sending these
+	// ids to Delete again is safe.
 	Failed []*ItemError
 	// TraceIDs are the trace ids of the answers received, one per request
 	// (Delete splits long id lists), in request order; a request whose
@@ -1070,6 +1073,24 @@ func (res *DeleteResult) add(deleted []string, details []falcon.ErrorDetail, tra
 	}
 }
 
+// deleteRequestFailed returns a failure for each id of a delete request
+// that failed as a whole: the API's status, first message and trace id, or
+// the transport's error. The ids may or may not have been deleted when the
+// answer was lost (falcon.ResponseLost); deleting them again is harmless.
+func deleteRequestFailed(ids []string, err error) []*ItemError {
+	items := make([]WriteItem, len(ids))
+	idx := make([]int, len(ids))
+	for i, id := range ids {
+		items[i].ID, idx[i] = id, i
+	}
+	requestFailed(items, idx, err)
+	out := make([]*ItemError, len(ids))
+	for i := range items {
+		out[i] = items[i].Err
+	}
+	return out
+}
+
 // deleteErrorAnswer reads the ids and errors of a non-2xx delete answer
 // that reports on ids; ok is false for a request-level refusal.
 func deleteErrorAnswer(err error) (deleted []string, details []falcon.ErrorDetail, ok bool) {
@@ -1094,10 +1115,11 @@ func deleteErrorAnswer(err error) (deleted []string, details []falcon.ErrorDetai
 // Delete deletes the indicators with the given ids (64 hexadecimal
 // characters; repeated ids count once), in requests split by URL length
 // and sent with bounded concurrency. Ids the API does not know are listed
-// in DeleteResult.NotFound, not treated as failures. The error is a
-// *falcon.ValidationError for bad ids (nothing is sent), the first
-// request-level error (the result then holds what the other requests did),
-// or nil.
+// in DeleteResult.NotFound, not treated as failures. Every distinct id
+// ends up in exactly one of Deleted, NotFound and Failed. The error is a
+// *falcon.ValidationError for bad ids (nothing is sent, the result is nil),
+// the first request-level error (the result then says what happened to
+// every id), or nil.
 //
 // Falcon API: DELETE /iocs/entities/indicators/v1
 func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *DeleteOptions) (*DeleteResult, error) {
@@ -1114,7 +1136,9 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 	base := o.query()
 	chunks := chunkIDs(uniq, maxIDsQuery-len(base.Encode()))
 	parts := make([]DeleteResult, len(chunks))
+	sent := make([]bool, len(chunks))
 	err := forEach(ctx, len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
+		sent[i] = true
 		q := o.query()
 		q["ids"] = chunks[i]
 		var deleted []string
@@ -1124,6 +1148,7 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 			d, details, ok := deleteErrorAnswer(err)
 			if !ok {
 				parts[i].add(nil, nil, trace)
+				parts[i].Failed = append(parts[i].Failed, deleteRequestFailed(chunks[i], err)...)
 				return err
 			}
 			parts[i].add(d, details, trace)
@@ -1132,7 +1157,17 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 		parts[i].add(deleted, resp.Errors, trace)
 		return nil
 	})
-	for _, p := range parts {
+	for i, p := range parts {
+		if !sent[i] {
+			cause := err
+			if cause == nil {
+				cause = ctx.Err()
+			}
+			for _, id := range chunks[i] {
+				p.Failed = append(p.Failed, &ItemError{ID: id, Message: "not sent: " + firstLine(cause.Error()),
+					Err: errors.Join(ErrNotSent, cause)})
+			}
+		}
 		res.Deleted = append(res.Deleted, p.Deleted...)
 		res.NotFound = append(res.NotFound, p.NotFound...)
 		res.Failed = append(res.Failed, p.Failed...)

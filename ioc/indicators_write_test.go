@@ -312,3 +312,62 @@ func TestIndicatorsService_DeleteWhereTraceIDs(t *testing.T) {
 		t.Errorf("failure = %v", f)
 	}
 }
+
+// A request-level failure of one chunk must not lose its ids: each is
+// reported failed, with the API's status and the error, and the ids of
+// chunks the call never sent are reported too, so every input id is
+// accounted for exactly once.
+func TestIndicatorsService_DeleteAccountsForEveryID(t *testing.T) {
+	t.Parallel()
+	c, mock := mockClient(t)
+	ids := make([]string, 600) // three chunks
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%064x", i+1)
+	}
+	failFirst := ids[250] // the first id of the second chunk
+	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", func(req *http.Request) (*http.Response, error) {
+		got := req.URL.Query()["ids"]
+		if slices.Contains(got, failFirst) {
+			return indRespond(http.StatusInternalServerError, `{"meta":{"query_time":0.001,"trace_id":"trace-500"},"errors":[{"code":500,"message":"Internal Server Error"}],"resources":null}`)(req)
+		}
+		quoted := make([]string, len(got))
+		for i, id := range got {
+			quoted[i] = `"` + id + `"`
+		}
+		return indRespond(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"trace-ok"},"errors":[],"resources":[`+strings.Join(quoted, ",")+`]}`)(req)
+	})
+	res, err := c.Indicators.Delete(t.Context(), ids, &ioc.DeleteOptions{Concurrency: 1})
+	if ae, ok := errors.AsType[*falcon.APIError](err); !ok || ae.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("err = %v, want the chunk's 500", err)
+	}
+	seen := map[string]int{}
+	for _, id := range res.Deleted {
+		seen[id]++
+	}
+	for _, id := range res.NotFound {
+		seen[id]++
+	}
+	var failed500, notSent int
+	for _, f := range res.Failed {
+		seen[f.ID]++
+		switch {
+		case f.Code == http.StatusInternalServerError && f.TraceID == "trace-500":
+			failed500++
+		case errors.Is(f, ioc.ErrNotSent):
+			notSent++
+		default:
+			t.Errorf("unexpected failure %v", f)
+		}
+		if f.Index < 0 || ids[f.Index] != f.ID {
+			t.Errorf("failure %v: index %d does not name its id", f, f.Index)
+		}
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Fatalf("id %s accounted for %d times", id, seen[id])
+		}
+	}
+	if len(res.Deleted) == 0 || failed500 == 0 || len(res.Deleted)+failed500+notSent != len(ids) {
+		t.Fatalf("deleted %d, failed with 500 %d, not sent %d", len(res.Deleted), failed500, notSent)
+	}
+}
