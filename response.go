@@ -75,7 +75,7 @@ func (m *metaDest) decodeUsual(b []byte) bool {
 			if knownMetaKey(key) {
 				return nil
 			}
-			return unknownKey(key)
+			return unknownKey(key, metaKeys[:])
 		}
 		switch string(key) {
 		case "query_time":
@@ -94,7 +94,7 @@ func (m *metaDest) decodeUsual(b []byte) bool {
 		case "entity":
 			return plainString(v, &m.Entity)
 		case "pagination":
-			if m.Pagination.UnmarshalJSON(v) != nil {
+			if !m.Pagination.decodeUsual(v) && m.Pagination.UnmarshalJSON(v) != nil {
 				return errUnusual
 			}
 		case "writes":
@@ -102,7 +102,7 @@ func (m *metaDest) decodeUsual(b []byte) bool {
 				return errUnusual
 			}
 		default:
-			return unknownKey(key)
+			return unknownKey(key, metaKeys[:])
 		}
 		return nil
 	})
@@ -120,13 +120,13 @@ func knownMetaKey(key []byte) bool {
 	return false
 }
 
-// unknownKey accepts (by ignoring it) a key that names no field of Meta,
-// even under the case folding and escapes that encoding/json applies.
-func unknownKey(key []byte) error {
+// unknownKey accepts (by ignoring it) a key that is none of known, even
+// under the case folding and escapes that encoding/json applies.
+func unknownKey(key []byte, known []string) error {
 	if bytes.IndexByte(key, '\\') >= 0 {
 		return errUnusual
 	}
-	for _, k := range metaKeys {
+	for _, k := range known {
 		if bytes.EqualFold(key, []byte(k)) {
 			return errUnusual
 		}
@@ -254,13 +254,92 @@ func flexNumber(raw json.RawMessage) (text string, n int) {
 	} else {
 		text = string(raw)
 	}
-	if v, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
-		n = v
-	} else if f, err := strconv.ParseFloat(text, 64); err == nil && f == float64(int(f)) {
-		n = int(f)
-	}
-	return text, n
+	return text, flexInt(text)
 }
+
+// flexInt is the value of the text of a flexible number: a decimal
+// integer, or a number without a fraction; 0 otherwise.
+func flexInt(text string) int {
+	if v, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
+		return v
+	} else if f, err := strconv.ParseFloat(text, 64); err == nil && f == float64(int(f)) {
+		return int(f)
+	}
+	return 0
+}
+
+// decodeUsual decodes a pagination object whose members have exactly the
+// names of the wire fields, with numbers, strings without escapes or null
+// as values, as UnmarshalJSON would. It reports false for anything else,
+// leaving p alone.
+func (p *Pagination) decodeUsual(b []byte) bool {
+	var (
+		q                                     Pagination
+		offset, limit, total, expiresAt       []byte
+		offsetStr, limitStr, totalStr, expStr bool
+	)
+	_, err := jsonscan.Members(b, 0, func(key, v []byte) error {
+		key = key[1 : len(key)-1]
+		var num *[]byte
+		var isStr *bool
+		switch string(key) {
+		case "after", "next_page":
+			dst := &q.After
+			if string(key) == "next_page" {
+				dst = &q.NextPage
+			}
+			if string(v) == "null" {
+				return nil // leaves it alone, as encoding/json does
+			}
+			return plainString(v, dst)
+		case "offset":
+			num, isStr = &offset, &offsetStr
+		case "limit":
+			num, isStr = &limit, &limitStr
+		case "total":
+			num, isStr = &total, &totalStr
+		case "expires_at":
+			num, isStr = &expiresAt, &expStr
+		default:
+			return unknownKey(key, paginationKeys[:])
+		}
+		switch c := v[0]; {
+		case c == 'n':
+			*num, *isStr = nil, false
+		case c == '"':
+			inner := v[1 : len(v)-1]
+			if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+				return errUnusual
+			}
+			*num, *isStr = inner, true
+		case c == '-' || '0' <= c && c <= '9':
+			*num, *isStr = v, false
+		default:
+			return errUnusual
+		}
+		return nil
+	})
+	if err != nil {
+		return false
+	}
+	if offset != nil {
+		q.OffsetToken = string(offset)
+		q.Offset = flexInt(q.OffsetToken)
+	}
+	if limit != nil {
+		q.Limit = flexInt(string(limit))
+	}
+	if total != nil {
+		q.Total, _ = strconv.ParseInt(string(total), 10, 64)
+	}
+	if expiresAt != nil {
+		q.ExpiresAt, _ = strconv.ParseInt(string(expiresAt), 10, 64)
+	}
+	*p = q
+	return true
+}
+
+var paginationKeys = [...]string{"offset", "limit", "total", "after", "next_page", "expires_at"}
 
 // RateLimit holds the rate-limit headers of an answer. Zero values mean the
 // header was absent.

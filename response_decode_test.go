@@ -27,6 +27,15 @@ var metaCases = []string{
 	`{"writes":{"resources_affected":"x"}}`,
 	`{"writes":[1]}`,
 	`{}`,
+	`{"pagination":{"after":"a","after":null,"next_page":"n","offset":3,"offset":null,"limit":1.0,"total":"5","expires_at":"1e3"}}`,
+	`{"pagination":{"offset":"x1","limit":"2.5","total":12.0,"expires_at":-4,"extra":{"a":[]}}}`,
+	`{"pagination":{"offset":" 7 ","limit":"1e2","total":"99999999999999999999"}}`,
+	`{"pagination":{"Offset":1}}`,
+	`{"pagination":{"offset":[1],"limit":true}}`,
+	`{"pagination":{"after":5}}`,
+	`{"pagination":{"after":"\u0041"}}`,
+	`{"pagination":{"offset":"\u0031"}}`,
+	`{"pagination":[]}`,
 }
 
 // decodeMetaStd is what Client.Do made of a meta object before the fast

@@ -299,7 +299,8 @@ func BenchmarkIterate(b *testing.B) {
 
 // BenchmarkIterateLatency walks 10 pages of 2,000 indicators from a server
 // that takes 50 ms to answer each; ms/page near 50 means the client's work
-// hides behind the server's.
+// hides behind the server's, and raw shows what the server and the
+// transport take without any decoding.
 func BenchmarkIterateLatency(b *testing.B) {
 	srv := slowServer(b)
 	report := func(b *testing.B, start time.Time) {
@@ -334,6 +335,27 @@ func BenchmarkIterateLatency(b *testing.B) {
 				}
 				sink.Store(len(items))
 				if next == "" || len(items) == 0 {
+					break
+				}
+				after = next
+			}
+		}
+		report(b, start)
+	})
+	b.Run("raw", func(b *testing.B) {
+		// The pace of the server and the transport alone: pages read but
+		// not decoded.
+		f := newFloor(srv)
+		var buf bytes.Buffer
+		start := time.Now()
+		for range b.N {
+			after := ""
+			for {
+				k, next, err := f.rawPage(b.Context(), after, &buf)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if next == "" || k == 0 {
 					break
 				}
 				after = next
