@@ -462,22 +462,10 @@ func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult,
 	if len(uniq) == 0 {
 		return &GetResult{}, nil, nil
 	}
-	get := func(ctx context.Context, ids []string) ([]*Indicator, *falcon.Response, error) {
-		var out indicatorList
-		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: url.Values{"ids": ids}}, &out)
-		if err != nil {
-			var ae *falcon.APIError
-			if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
-				return nil, resp, nil // none of these ids exists
-			}
-			return nil, resp, err
-		}
-		return out, resp, nil
-	}
 	// Ids are 64 hexadecimal characters, so "ids=<id>&" takes 69 bytes of
 	// the query: a few ids need no chunking.
 	if len(uniq)*69 <= maxIDsQuery {
-		found, resp, err := get(ctx, uniq)
+		found, resp, err := s.getChunk(ctx, uniq)
 		if err != nil {
 			return nil, resp, err
 		}
@@ -488,7 +476,7 @@ func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult,
 	resps := make([]*falcon.Response, len(chunks))
 	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
 		var err error
-		found[i], resps[i], err = get(ctx, chunks[i])
+		found[i], resps[i], err = s.getChunk(ctx, chunks[i])
 		return err
 	})
 	last := resps[len(resps)-1]
@@ -496,6 +484,19 @@ func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult,
 		return nil, last, err
 	}
 	return orderFound(uniq, slices.Concat(found...)), last, nil
+}
+
+// getChunk fetches the indicators of ids, few enough for one request.
+func (s *IndicatorsService) getChunk(ctx context.Context, ids []string) ([]*Indicator, *falcon.Response, error) {
+	var out indicatorList
+	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: url.Values{"ids": ids}}, &out)
+	if err != nil {
+		if ae, ok := errors.AsType[*falcon.APIError](err); ok && ae.StatusCode == http.StatusNotFound {
+			return nil, resp, nil // none of these ids exists
+		}
+		return nil, resp, err
+	}
+	return out, resp, nil
 }
 
 // orderFound puts the indicators found in the order of ids and lists the
