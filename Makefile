@@ -42,8 +42,15 @@ bench:
 soak:
 	$(GO) test -run='Soak' -tags soak -count=1 -timeout=30m ./...
 
+FUZZTIME ?= 60s
+# Each fuzz target of the root module for FUZZTIME. A failing input is saved
+# in the package's testdata/fuzz, where go test replays it from then on.
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./fql | grep ^Fuzz); do $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=60s ./fql || exit 1; done
+	@for p in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+	    echo "fuzz $$p $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) -parallel=1 $$p || exit 1; \
+	  done; \
+	done
 
 cover:
 	$(GO) test -coverprofile=cover.out ./...
