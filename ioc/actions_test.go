@@ -19,7 +19,7 @@ func TestActionsService_Get(t *testing.T) {
 	var gotIDs []string
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/entities/actions/v1", func(req *http.Request) (*http.Response, error) {
 		gotIDs = req.URL.Query()["ids"]
-		return svcJSON(http.StatusOK, svcEnvelope(`[
+		return jsonResponder(http.StatusOK, envelope(`[
 			{"id":"detect","platforms_by_type":{"domain":["windows","ios"],"sha256":["mac"]},"severities":["low","high"]},
 			{"id":"allow","platforms_by_type":{"md5":["linux"]},"severities":[]}]`, ""))(req)
 	})
@@ -78,7 +78,7 @@ func TestActionsService_GetChunks(t *testing.T) {
 		chunks = append(chunks, q)
 		if len(chunks) == 2 {
 			// None of this chunk's ids exists.
-			return svcJSON(http.StatusNotFound, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"none found","id":"x"}],"resources":[]}`)(req)
+			return jsonResponder(http.StatusNotFound, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"none found","id":"x"}],"resources":[]}`)(req)
 		}
 		var rows []string
 		for _, id := range q {
@@ -88,7 +88,7 @@ func TestActionsService_GetChunks(t *testing.T) {
 			b, _ := json.Marshal(map[string]any{"id": id, "platforms_by_type": map[string][]string{}, "severities": []string{}})
 			rows = append(rows, string(b))
 		}
-		return svcJSON(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"some not found"}],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"some not found"}],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
 	})
 	got, resp, err := c.Actions.Get(t.Context(), ids...)
 	if err != nil {

@@ -17,7 +17,7 @@ func TestIndicatorsService_Aggregate(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope(`[{"name":"by type","buckets":[{"count":3,"label":"md5","sub_aggregates":[
+		return jsonResponder(http.StatusOK, envelope(`[{"name":"by type","buckets":[{"count":3,"label":"md5","sub_aggregates":[
 			{"name":"n","buckets":[{"count":3,"label":"n","value":1.5}]}]},{"count":1,"label":true,"key_as_string":"true"}],"sum_other_doc_count":4}]`, ""))
 	}}
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/aggregates/indicators/v1", rec.responder)
@@ -57,9 +57,9 @@ func TestIndicatorsService_AggregateRetried(t *testing.T) {
 	c, mock := mockClient(t, falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
 	rec := &indRecorder{next: func(n int, _ *http.Request) httpmock.Responder {
 		if n == 0 {
-			return indRespond(http.StatusServiceUnavailable, `{"meta":{"query_time":0,"trace_id":"t"},"errors":[{"code":503,"message":"busy"}]}`)
+			return jsonResponder(http.StatusServiceUnavailable, `{"meta":{"query_time":0,"trace_id":"t"},"errors":[{"code":503,"message":"busy"}]}`)
 		}
-		return indRespond(http.StatusOK, indEnvelope(`[{"name":"c","buckets":[{"count":9,"value":5}]}]`, ""))
+		return jsonResponder(http.StatusOK, envelope(`[{"name":"c","buckets":[{"count":9,"value":5}]}]`, ""))
 	}}
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/aggregates/indicators/v1", rec.responder)
 	res, _, err := c.Indicators.Aggregate(t.Context(), ioc.AggregateRequest{Name: "c", Type: ioc.AggCardinality, Field: "type"}, nil)

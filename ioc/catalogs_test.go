@@ -23,33 +23,10 @@ import (
 // Helpers shared by the tests of the catalog, device, process and report
 // services.
 
-// svcEnvelope returns a Falcon envelope with resources (JSON text) and,
-// when not empty, a pagination object (JSON text).
-func svcEnvelope(resources, pagination string) string {
-	meta := `"query_time":0.001,"trace_id":"trace-ok","powered_by":"mock"`
-	if pagination != "" {
-		meta += `,"pagination":` + pagination
-	}
-	return `{"meta":{` + meta + `},"errors":[],"resources":` + resources + `}`
-}
-
-// svcJSON answers status with body as application/json.
-func svcJSON(status int, body string, header ...string) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			resp.Header.Set(header[i], header[i+1])
-		}
-		resp.Request = req
-		return resp, nil
-	}
-}
-
 // svcError answers status with an error envelope naming trace.
 func svcError(status int, msg string) httpmock.Responder {
 	body := fmt.Sprintf(`{"meta":{"query_time":0.001,"trace_id":"trace-err"},"errors":[{"code":%d,"message":%q}],"resources":[]}`, status, msg)
-	return svcJSON(status, body, "X-Cs-Traceid", "trace-err")
+	return jsonResponder(status, body, "X-Cs-Traceid", "trace-err")
 }
 
 // svcRetryPolicy retries, but never waits a rate limit out: a 429 whose
@@ -232,7 +209,7 @@ func TestServices_RateLimit(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			c, mock := mockClient(t, falcon.WithRetry(svcRetryPolicy))
-			sc.register(mock, svcJSON(http.StatusTooManyRequests,
+			sc.register(mock, jsonResponder(http.StatusTooManyRequests,
 				`{"meta":{"query_time":0.001,"trace_id":"trace-429"},"errors":[{"code":429,"message":"API rate limit exceeded."}]}`,
 				"X-RateLimit-Limit", "6000", "X-RateLimit-Remaining", "0",
 				"X-RateLimit-RetryAfter", strconv.FormatInt(retryAt.Unix(), 10)))
@@ -310,7 +287,7 @@ func catalogPages(items []string) func(q url.Values) httpmock.Responder {
 		if end > start {
 			page = `["` + strings.Join(items[start:end], `","`) + `"]`
 		}
-		return svcJSON(http.StatusOK, svcEnvelope(page, fmt.Sprintf(`{"limit":%d,"offset":%d,"total":%d}`, limit, off, len(items))))
+		return jsonResponder(http.StatusOK, envelope(page, fmt.Sprintf(`{"limit":%d,"offset":%d,"total":%d}`, limit, off, len(items))))
 	}
 }
 

@@ -20,7 +20,7 @@ func TestDevicesService_Count(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	r, queries := svcQuery(t, func(q url.Values) httpmock.Responder {
-		return svcJSON(http.StatusOK, svcEnvelope(
+		return jsonResponder(http.StatusOK, envelope(
 			fmt.Sprintf(`[{"device_count":1000,"limit_exceeded":true,"type":%q,"value":%q}]`, q.Get("type"), q.Get("value")), ""))
 	})
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/aggregates/indicators/device-count/v1", r)
@@ -46,7 +46,7 @@ func TestDevicesService_CountLegacy(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder(http.MethodGet, mockBase+"/indicators/aggregates/devices-count/v1",
-		svcJSON(http.StatusOK, svcEnvelope(`[{"device_count":3,"id":"domain:example.com","type":"domain","value":"example.com"}]`, "")))
+		jsonResponder(http.StatusOK, envelope(`[{"device_count":3,"id":"domain:example.com","type":"domain","value":"example.com"}]`, "")))
 	got, _, err := c.Devices.CountLegacy(t.Context(), ioc.Ref{Type: ioc.TypeDomain, Value: "Example.COM."})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func ranOnPages(items []string) func(q url.Values) httpmock.Responder {
 		off, _ := strconv.Atoi(q.Get("offset"))
 		start := min(off, len(items))
 		end := min(start+limit, len(items))
-		return svcJSON(http.StatusOK, svcEnvelope(jsonStrings(items[start:end]),
+		return jsonResponder(http.StatusOK, envelope(jsonStrings(items[start:end]),
 			fmt.Sprintf(`{"limit":%d,"offset":"%d","total":%d}`, limit, off, len(items))))
 	}
 }
@@ -149,7 +149,7 @@ func legacyPages(items []string) func(q url.Values) httpmock.Responder {
 		if end < len(items) {
 			next = fmt.Sprintf(`,"next_page":"page-%d"`, end)
 		}
-		return svcJSON(http.StatusOK, svcEnvelope(jsonStrings(items[start:end]),
+		return jsonResponder(http.StatusOK, envelope(jsonStrings(items[start:end]),
 			fmt.Sprintf(`{"limit":%d,"offset":%d,"total":%d%s}`, limit, off, len(items), next)))
 	}
 }
@@ -287,7 +287,7 @@ func TestDevicesService_AllRanOnOpaqueOffset(t *testing.T) {
 	}{"": {devs[:2], "tok-a"}, "tok-a": {devs[2:4], "tok-b"}, "tok-b": {devs[4:], "tok-b"}}
 	r, queries := svcQuery(t, func(q url.Values) httpmock.Responder {
 		p := pages[q.Get("offset")]
-		return svcJSON(http.StatusOK, svcEnvelope(jsonStrings(p.ids), fmt.Sprintf(`{"limit":2,"offset":%q}`, p.next)))
+		return jsonResponder(http.StatusOK, envelope(jsonStrings(p.ids), fmt.Sprintf(`{"limit":2,"offset":%q}`, p.next)))
 	})
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/queries/indicators/devices/v1", r)
 	got, err := firstErr(c.Devices.AllRanOn(t.Context(), testRef, &ioc.RanOnOptions{Limit: 2}))

@@ -53,3 +53,28 @@ func emuClient(t *testing.T, opts ...falcontest.Option) (*ioc.Client, *falcontes
 	}
 	return ioc.New(c), srv
 }
+
+// envelope returns a Falcon envelope (trace id "trace-ok") holding
+// resources (JSON text) and, when not empty, a pagination object (JSON
+// text).
+func envelope(resources, pagination string) string {
+	meta := `"query_time":0.001,"trace_id":"trace-ok","powered_by":"mock"`
+	if pagination != "" {
+		meta += `,"pagination":` + pagination
+	}
+	return `{"meta":{` + meta + `},"errors":[],"resources":` + resources + `}`
+}
+
+// jsonResponder answers status with body as application/json, plus the
+// header pairs given (name, value, ...).
+func jsonResponder(status int, body string, header ...string) httpmock.Responder {
+	return func(req *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(status, body)
+		resp.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			resp.Header.Set(header[i], header[i+1])
+		}
+		resp.Request = req
+		return resp, nil
+	}
+}

@@ -44,29 +44,6 @@ var indFull = `{"id":"` + indID1 + `","type":"sha256","value":"` + indHash + `",
 "product_version":"2","signed":true},"created_on":"2025-01-29T09:01:39.125982486Z","created_by":"u1",
 "modified_on":"2025-01-29T09:01:40Z","modified_by":"u2"}`
 
-// indEnvelope returns an envelope with resources and an optional
-// pagination object.
-func indEnvelope(resources, pagination string) string {
-	meta := `"query_time":0.002,"trace_id":"trace-ind","powered_by":"mock"`
-	if pagination != "" {
-		meta += `,"pagination":` + pagination
-	}
-	return `{"meta":{` + meta + `},"errors":[],"resources":` + resources + `}`
-}
-
-// indRespond answers with status and body (JSON).
-func indRespond(status int, body string, header ...string) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			resp.Header.Set(header[i], header[i+1])
-		}
-		resp.Request = req
-		return resp, nil
-	}
-}
-
 // indRecorder records requests (query and body) and answers each with
 // next.
 type indRecorder struct {
@@ -121,7 +98,7 @@ func TestIndicatorsService_List(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope("["+indFull+"]", `{"offset":0,"limit":100,"total":1,"after":"next+token"}`))
+		return jsonResponder(http.StatusOK, envelope("["+indFull+"]", `{"offset":0,"limit":100,"total":1,"after":"next+token"}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", rec.responder)
 	got, resp, err := c.Indicators.List(t.Context(), &ioc.ListOptions{
@@ -137,7 +114,7 @@ func TestIndicatorsService_List(t *testing.T) {
 	if q := rec.queries(); len(q) != 1 || q[0] != want {
 		t.Errorf("query = %q, want %q", q, want)
 	}
-	if resp.Meta.Pagination.After != "next+token" || resp.Meta.Pagination.Total != 1 || resp.Meta.TraceID != "trace-ind" {
+	if resp.Meta.Pagination.After != "next+token" || resp.Meta.Pagination.Total != 1 || resp.Meta.TraceID != "trace-ok" {
 		t.Errorf("meta = %+v", resp.Meta)
 	}
 	var std []*ioc.Indicator
@@ -160,7 +137,7 @@ func TestIndicatorsService_ListSort(t *testing.T) {
 	t.Parallel()
 	c, mock := indPlainMock(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope("[]", `{"offset":0,"limit":500,"total":0}`))
+		return jsonResponder(http.StatusOK, envelope("[]", `{"offset":0,"limit":500,"total":0}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/queries/indicators/v1", rec.responder)
 	if _, _, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{Sort: fql.Desc("Modified_On"), Offset: new(40)}); err != nil {
@@ -175,7 +152,7 @@ func TestIndicatorsService_Search(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope(`["`+indID1+`","`+indID2+`"]`, `{"offset":0,"limit":2,"total":7,"after":"x"}`))
+		return jsonResponder(http.StatusOK, envelope(`["`+indID1+`","`+indID2+`"]`, `{"offset":0,"limit":2,"total":7,"after":"x"}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/queries/indicators/v1", rec.responder)
 	ids, resp, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{FilterText: "value:'a+b' , tags:['x']", Limit: 2, FromParent: new(true)})
@@ -212,7 +189,7 @@ func indPages(n int, combined bool) func(int, *http.Request) httpmock.Responder 
 		if end < n {
 			after = strconv.Itoa(end)
 		}
-		return indRespond(http.StatusOK, indEnvelope("["+strings.Join(items, ",")+"]",
+		return jsonResponder(http.StatusOK, envelope("["+strings.Join(items, ",")+"]",
 			fmt.Sprintf(`{"offset":0,"limit":%d,"total":%d,"after":%q}`, limit, n, after)))
 	}
 }
@@ -281,7 +258,7 @@ func TestIndicatorsService_AllMidStreamError(t *testing.T) {
 	pages := indPages(30, false)
 	rec := &indRecorder{next: func(n int, r *http.Request) httpmock.Responder {
 		if n == 1 {
-			return indRespond(http.StatusInternalServerError, `{"meta":{"query_time":0,"trace_id":"t500"},"errors":[{"code":500,"message":"boom"}]}`)
+			return jsonResponder(http.StatusInternalServerError, `{"meta":{"query_time":0,"trace_id":"t500"},"errors":[{"code":500,"message":"boom"}]}`)
 		}
 		return pages(n, r)
 	}}
@@ -308,7 +285,7 @@ func TestIndicatorsService_Get(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"id":"`+indID2+`","message":"not found"}],"resources":[`+indFull+`]}`)
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"id":"`+indID2+`","message":"not found"}],"resources":[`+indFull+`]}`)
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, resp, err := c.Indicators.Get(t.Context(), indID2, strings.ToUpper(indID1), indID2)
@@ -346,7 +323,7 @@ func TestIndicatorsService_GetChunks(t *testing.T) {
 			rows = append(rows, `{"id":"`+id+`","type":"md5","value":"`+id[:32]+`"}`)
 		}
 		slices.Reverse(rows) // the API's order is not ours
-		return indRespond(http.StatusOK, indEnvelope("["+strings.Join(rows, ",")+"]", ""))
+		return jsonResponder(http.StatusOK, envelope("["+strings.Join(rows, ",")+"]", ""))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, _, err := c.Indicators.Get(t.Context(), ids...)
@@ -376,7 +353,7 @@ func TestIndicatorsService_Create(t *testing.T) {
 	c, mock := mockClient(t)
 	exp := time.Date(2099, 5, 6, 7, 8, 9, 123000000, time.UTC)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusCreated, indEnvelope(`[{"id":"`+indID1+`","type":"domain","value":"bad.example.com","action":"detect"},`+
+		return jsonResponder(http.StatusCreated, envelope(`[{"id":"`+indID1+`","type":"domain","value":"bad.example.com","action":"detect"},`+
 			`{"id":"`+indID2+`","type":"ipv6","value":"2001:db8::1","action":"detect","message_type":"warning","field_name":"value","message":"careful"}]`, ""))
 	}}
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", rec.responder)
@@ -447,7 +424,7 @@ func TestIndicatorsService_CreateBatches(t *testing.T) {
 		mu.Lock()
 		rec.body = append(rec.body, data)
 		mu.Unlock()
-		return indRespond(status, `{"meta":{"query_time":0.1,"trace_id":"t"},"errors":[],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
+		return jsonResponder(status, `{"meta":{"query_time":0.1,"trace_id":"t"},"errors":[],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
 	})
 	var items []ioc.NewIndicator
 	for i := range 23 {
@@ -477,7 +454,7 @@ func TestIndicatorsService_Update(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope("["+indFull+"]", ""))
+		return jsonResponder(http.StatusOK, envelope("["+indFull+"]", ""))
 	}}
 	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, err := c.Indicators.Update(t.Context(), []ioc.IndicatorUpdate{{
@@ -505,7 +482,7 @@ func TestIndicatorsService_BulkUpdate(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope("["+indFull+"]", ""))
+		return jsonResponder(http.StatusOK, envelope("["+indFull+"]", ""))
 	}}
 	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, resp, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{
@@ -521,7 +498,7 @@ func TestIndicatorsService_BulkUpdate(t *testing.T) {
 	if q := rec.queries(); !slices.Equal(q, []string{"ignore_warnings=true"}) {
 		t.Errorf("query = %q", q)
 	}
-	if len(res.Items) != 1 || !res.Items[0].OK() || resp.Meta.TraceID != "trace-ind" {
+	if len(res.Items) != 1 || !res.Items[0].OK() || resp.Meta.TraceID != "trace-ok" {
 		t.Errorf("result = %+v", res)
 	}
 }
@@ -530,7 +507,7 @@ func TestIndicatorsService_Delete(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"id":"`+indID2+`","message":"not found"}],"resources":["`+indID1+`"]}`)
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"id":"`+indID2+`","message":"not found"}],"resources":["`+indID1+`"]}`)
 	}}
 	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, err := c.Indicators.Delete(t.Context(), []string{indID1, indID2}, &ioc.DeleteOptions{Comment: "a b+c", FromParent: new(false)})
@@ -550,7 +527,7 @@ func TestIndicatorsService_DeleteWhere(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope(`["`+indID1+`","`+indID2+`"]`, ""))
+		return jsonResponder(http.StatusOK, envelope(`["`+indID1+`","`+indID2+`"]`, ""))
 	}}
 	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", rec.responder)
 	res, _, err := c.Indicators.DeleteWhere(t.Context(), fql.Lt("expiration", fql.Relative("now-1d")), &ioc.DeleteOptions{Comment: "old"})
@@ -650,7 +627,7 @@ func TestIndicatorsService_APIError(t *testing.T) {
 		t.Run(ic.name, func(t *testing.T) {
 			t.Parallel()
 			c, mock := mockClient(t)
-			mock.RegisterResponder(ic.method, mockBase+ic.path, indRespond(http.StatusForbidden,
+			mock.RegisterResponder(ic.method, mockBase+ic.path, jsonResponder(http.StatusForbidden,
 				`{"meta":{"query_time":0.001,"trace_id":"trace-403"},"errors":[{"code":403,"message":"access denied, authorization failed"}]}`,
 				"X-Cs-Traceid", "trace-403"))
 			err := ic.do(t.Context(), c)
@@ -675,7 +652,7 @@ func TestIndicatorsService_RateLimit(t *testing.T) {
 		t.Run(ic.name, func(t *testing.T) {
 			t.Parallel()
 			c, mock := mockClient(t, falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}))
-			mock.RegisterResponder(ic.method, mockBase+ic.path, indRespond(http.StatusTooManyRequests,
+			mock.RegisterResponder(ic.method, mockBase+ic.path, jsonResponder(http.StatusTooManyRequests,
 				`{"meta":{"query_time":0.001,"trace_id":"t429"},"errors":[{"code":429,"message":"API rate limit exceeded."}]}`,
 				"X-RateLimit-Limit", "6000", "X-RateLimit-Remaining", "0", "X-RateLimit-RetryAfter", strconv.FormatInt(retryAt.Unix(), 10)))
 			err := ic.do(t.Context(), c)
@@ -696,7 +673,7 @@ func TestIndicatorsService_CancelledContext(t *testing.T) {
 		t.Run(ic.name, func(t *testing.T) {
 			t.Parallel()
 			c, mock := mockClient(t)
-			mock.RegisterResponder(ic.method, mockBase+ic.path, indRespond(http.StatusInternalServerError, `{}`))
+			mock.RegisterResponder(ic.method, mockBase+ic.path, jsonResponder(http.StatusInternalServerError, `{}`))
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
 			if err := ic.do(ctx, c); !errors.Is(err, context.Canceled) {
@@ -716,10 +693,10 @@ func TestIndicatorsService_CreateErrorsOnly(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	v0, v1 := strings.Repeat("a", 32), strings.Repeat("b", 32)
-	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", indRespond(http.StatusBadRequest,
+	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusBadRequest,
 		`{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":409,"message":"Duplicate type: 'md5' and value: '`+v0+`' combination."}],"resources":[]}`))
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return indRespond(http.StatusOK, indEnvelope(`[{"id":"`+indID2+`","type":"md5","value":"`+v1+`"}]`, `{"offset":0,"limit":2000,"total":1}`))
+		return jsonResponder(http.StatusOK, envelope(`[{"id":"`+indID2+`","type":"md5","value":"`+v1+`"}]`, `{"offset":0,"limit":2000,"total":1}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", rec.responder)
 	items := []ioc.NewIndicator{

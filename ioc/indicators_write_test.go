@@ -72,7 +72,7 @@ func traceMock(t *testing.T, mock *httpmock.MockTransport) {
 			rows = append(rows, fmt.Sprintf(`{"id":"%s%s","type":%q,"value":%q}`, n.Value, n.Value, n.Type, n.Value))
 		}
 		trace := "trace-" + body.Indicators[0].Value
-		return indRespond(status, `{"meta":{"query_time":0.1,"trace_id":"`+trace+`"},"errors":[],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
+		return jsonResponder(status, `{"meta":{"query_time":0.1,"trace_id":"`+trace+`"},"errors":[],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
 	})
 }
 
@@ -139,7 +139,7 @@ func TestIndicatorsService_CreateTraceAfterLostAnswer(t *testing.T) {
 	c, mock := mockClient(t)
 	items := md5Items(2)
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", httpmock.ConnectionFailure)
-	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", indRespond(http.StatusOK,
+	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-lookup","pagination":{"offset":0,"limit":2000,"total":1}},"errors":[],`+
 			`"resources":[{"id":"`+indID1+`","type":"md5","value":"`+items[0].Value+`"}]}`))
 	res, err := c.Indicators.Create(t.Context(), items, &ioc.WriteOptions{MaxReconcileRounds: 1})
@@ -165,7 +165,7 @@ func TestIndicatorsService_CreateTraceAfterLostAnswer(t *testing.T) {
 func TestIndicatorsService_WriteRequestRefused(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
-	refusal := indRespond(http.StatusForbidden,
+	refusal := jsonResponder(http.StatusForbidden,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-403"},"errors":[{"code":403,"message":"access denied"}],"resources":[]}`)
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", refusal)
 	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", refusal)
@@ -199,7 +199,7 @@ func TestIndicatorsService_WriteRequestRefused(t *testing.T) {
 func TestIndicatorsService_UpdateTraceIDs(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
-	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", indRespond(http.StatusOK,
+	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-upd"},"errors":[{"code":404,"id":"`+indID2+`","message":"indicator not found"}],`+
 			`"resources":[`+indFull+`]}`))
 	res, err := c.Indicators.Update(t.Context(), []ioc.IndicatorUpdate{
@@ -222,7 +222,7 @@ func TestIndicatorsService_BulkUpdateTraceIDs(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	failed := `{"id":"` + indID2 + `","type":"md5","value":"` + strings.Repeat("e", 32) + `","message_type":"error","field_name":"action","message":"bad action"}`
-	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", indRespond(http.StatusOK,
+	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-bulk"},"errors":[],"resources":[`+indFull+`,`+failed+`]}`))
 	res, _, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{Filter: "tags:'old'", Description: ioc.Set("d")}, nil)
 	if err == nil || len(res.Items) != 2 {
@@ -265,7 +265,7 @@ func TestIndicatorsService_DeleteTraceIDs(t *testing.T) {
 			}
 			deleted = append(deleted, `"`+id+`"`)
 		}
-		return indRespond(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"trace-`+got[0][60:]+`"},"errors":`+errs+
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"trace-`+got[0][60:]+`"},"errors":`+errs+
 			`,"resources":[`+strings.Join(deleted, ",")+`]}`)(req)
 	})
 	res, err := c.Indicators.Delete(t.Context(), ids, nil)
@@ -298,7 +298,7 @@ func TestIndicatorsService_DeleteTraceIDs(t *testing.T) {
 func TestIndicatorsService_DeleteWhereTraceIDs(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
-	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", indRespond(http.StatusOK,
+	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-where"},"errors":[{"code":500,"id":"`+indID2+`","message":"try again"}],`+
 			`"resources":["`+indID1+`"]}`))
 	res, _, err := c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), nil)
@@ -328,13 +328,13 @@ func TestIndicatorsService_DeleteAccountsForEveryID(t *testing.T) {
 	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", func(req *http.Request) (*http.Response, error) {
 		got := req.URL.Query()["ids"]
 		if slices.Contains(got, failFirst) {
-			return indRespond(http.StatusInternalServerError, `{"meta":{"query_time":0.001,"trace_id":"trace-500"},"errors":[{"code":500,"message":"Internal Server Error"}],"resources":null}`)(req)
+			return jsonResponder(http.StatusInternalServerError, `{"meta":{"query_time":0.001,"trace_id":"trace-500"},"errors":[{"code":500,"message":"Internal Server Error"}],"resources":null}`)(req)
 		}
 		quoted := make([]string, len(got))
 		for i, id := range got {
 			quoted[i] = `"` + id + `"`
 		}
-		return indRespond(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"trace-ok"},"errors":[],"resources":[`+strings.Join(quoted, ",")+`]}`)(req)
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"trace-ok"},"errors":[],"resources":[`+strings.Join(quoted, ",")+`]}`)(req)
 	})
 	res, err := c.Indicators.Delete(t.Context(), ids, &ioc.DeleteOptions{Concurrency: 1})
 	if ae, ok := errors.AsType[*falcon.APIError](err); !ok || ae.StatusCode != http.StatusInternalServerError {

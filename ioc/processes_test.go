@@ -154,7 +154,7 @@ func TestProcessesService_Get(t *testing.T) {
 	var sent []string
 	mock.RegisterResponder(http.MethodGet, mockBase+"/processes/entities/processes/v1", func(req *http.Request) (*http.Response, error) {
 		sent = req.URL.Query()["ids"]
-		return svcJSON(http.StatusOK, `{"meta":{"query_time":0.01,"trace_id":"trace-p"},"errors":[{"code":404,"message":"Process with id 'pid:x:9' was not found","id":"pid:x:9"}],"resources":[
+		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.01,"trace_id":"trace-p"},"errors":[{"code":404,"message":"Process with id 'pid:x:9' was not found","id":"pid:x:9"}],"resources":[
 			{"command_line":"evil.exe --run","device_id":"`+testDevice+`","file_name":"evil.exe","process_id":"pid:x:1","process_id_local":"1",
 			 "start_timestamp":"2025-01-29T09:01:39Z","start_timestamp_raw":"133826148991259824",
 			 "stop_timestamp":"2025-01-29T10:00:00Z","stop_timestamp_raw":""},

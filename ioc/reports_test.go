@@ -26,7 +26,7 @@ func TestReportsService_Create(t *testing.T) {
 		if err := json.Unmarshal(b, &body); err != nil {
 			t.Errorf("body %s: %v", b, err)
 		}
-		return svcJSON(http.StatusOK, svcEnvelope(`["job-123"]`, ""))(req)
+		return jsonResponder(http.StatusOK, envelope(`["job-123"]`, ""))(req)
 	})
 
 	job, resp, err := c.Reports.Create(t.Context(), ioc.ReportRequest{
@@ -61,7 +61,7 @@ func TestReportsService_Create(t *testing.T) {
 		b, _ := io.ReadAll(req.Body)
 		body = nil
 		_ = json.Unmarshal(b, &body)
-		return svcJSON(http.StatusOK, svcEnvelope(`[{"id":"job-9","status":"queued"}]`, ""))(req)
+		return jsonResponder(http.StatusOK, envelope(`[{"id":"job-9","status":"queued"}]`, ""))(req)
 	})
 	job, _, err = c.Reports.Create(t.Context(), ioc.ReportRequest{Format: "json"})
 	if err != nil {
@@ -160,10 +160,10 @@ func TestReportsService_CreateRateLimitRepeated(t *testing.T) {
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators-reports/v1", func(req *http.Request) (*http.Response, error) {
 		if calls++; calls == 1 {
 			// Retry at once: the named second has already begun.
-			return svcJSON(http.StatusTooManyRequests, `{"meta":{"query_time":0,"trace_id":"t"},"errors":[{"code":429,"message":"slow down"}]}`,
+			return jsonResponder(http.StatusTooManyRequests, `{"meta":{"query_time":0,"trace_id":"t"},"errors":[{"code":429,"message":"slow down"}]}`,
 				"X-RateLimit-RetryAfter", strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10))(req)
 		}
-		return svcJSON(http.StatusOK, svcEnvelope(`["job-2"]`, ""))(req)
+		return jsonResponder(http.StatusOK, envelope(`["job-2"]`, ""))(req)
 	})
 	job, _, err := c.Reports.Create(t.Context(), ioc.ReportRequest{Format: "csv"})
 	if err != nil || job.ID != "job-2" || calls != 2 {
