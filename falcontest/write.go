@@ -413,6 +413,27 @@ func decodeBody(body []byte) (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
+// writeBody reads what create and update share: the ignore_warnings and
+// retrodetects query parameters and a JSON object body with its
+// "indicators" rows. It answers 400 and reports false when any is bad.
+func (c *call) writeBody() (obj map[string]json.RawMessage, rows []json.RawMessage, ignoreWarnings, ok bool) {
+	if ignoreWarnings, _, ok = c.boolParam("ignore_warnings"); !ok {
+		return nil, nil, false, false
+	}
+	if _, _, ok = c.boolParam("retrodetects"); !ok {
+		return nil, nil, false, false
+	}
+	obj, err := decodeBody(c.body)
+	if err == nil {
+		rows, err = decodeRows(obj)
+	}
+	if err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return nil, nil, false, false
+	}
+	return obj, rows, ignoreWarnings, true
+}
+
 func decodeRows(obj map[string]json.RawMessage) ([]json.RawMessage, error) {
 	raw, ok := obj["indicators"]
 	if !ok || bytes.Equal(bytes.TrimSpace(raw), jsonNull) {
@@ -429,21 +450,8 @@ func (s *Server) newID() string { return s.rnd.hex(32) }
 
 // handleCreate serves POST /iocs/entities/indicators/v1.
 func (s *Server) handleCreate(c *call) {
-	ignoreWarnings, _, ok := c.boolParam("ignore_warnings")
+	obj, rows, ignoreWarnings, ok := c.writeBody()
 	if !ok {
-		return
-	}
-	if _, _, ok := c.boolParam("retrodetects"); !ok {
-		return
-	}
-	obj, err := decodeBody(c.body)
-	if err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
-		return
-	}
-	rows, err := decodeRows(obj)
-	if err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
 		return
 	}
 	if len(rows) == 0 {
@@ -575,20 +583,8 @@ func (s *Server) handleCreate(c *call) {
 // handleUpdate serves PATCH /iocs/entities/indicators/v1: by ids
 // (indicators) or by filter (bulk_update), not both.
 func (s *Server) handleUpdate(c *call) {
-	if _, _, ok := c.boolParam("ignore_warnings"); !ok {
-		return
-	}
-	if _, _, ok := c.boolParam("retrodetects"); !ok {
-		return
-	}
-	obj, err := decodeBody(c.body)
-	if err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
-		return
-	}
-	rows, err := decodeRows(obj)
-	if err != nil {
-		c.fail(http.StatusBadRequest, err.Error())
+	obj, rows, _, ok := c.writeBody()
+	if !ok {
 		return
 	}
 	var bulk fields
