@@ -1,0 +1,236 @@
+package ioc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/fql"
+)
+
+// DeleteOptions tune Delete and DeleteWhere. Nil means the defaults.
+type DeleteOptions struct {
+	// Comment is recorded with the deletion in Falcon's audit trail.
+	Comment string
+	// FromParent restricts the deletion to indicators inherited from an
+	// MSSP parent (true) or to the account's own (false).
+	FromParent *bool
+	// Concurrency is the most requests Delete keeps in flight: 1 to
+	// MaxConcurrency, DefaultConcurrency when 0.
+	Concurrency int
+}
+
+// DeleteResult reports a deletion.
+type DeleteResult struct {
+	// Deleted lists the ids the API reports deleted.
+	Deleted []string
+	// NotFound lists the ids the API did not know. An id whose deletion
+	// was retried after a lost answer shows here although the first
+	// attempt deleted it.
+	NotFound []string
+	// Failed lists the ids that were not deleted, with why: refused by the
+	// API, in a request that failed as a whole (its status or transport
+	// error, matching falcon.ResponseLost when the outcome is unknown), or
+	// never sent because the call ended first (ErrNotSent). Sending these
+	// ids to Delete again is safe.
+	Failed []*ItemError
+	// TraceIDs are the trace ids of the answers received, one per request
+	// (Delete splits long id lists), in request order; a request whose
+	// answer was lost has none.
+	TraceIDs []string
+}
+
+func (o *DeleteOptions) compile(c *checker) DeleteOptions {
+	var d DeleteOptions
+	if o != nil {
+		d = *o
+	}
+	if d.Concurrency == 0 {
+		d.Concurrency = DefaultConcurrency
+	}
+	c.checkRange("concurrency", d.Concurrency, 1, MaxConcurrency)
+	return d
+}
+
+func (o *DeleteOptions) query() url.Values {
+	q := url.Values{}
+	if o.Comment != "" {
+		q.Set("comment", o.Comment)
+	}
+	if o.FromParent != nil {
+		q.Set("from_parent", strconv.FormatBool(*o.FromParent))
+	}
+	return q
+}
+
+// add sorts the resources and errors of a delete answer into res. The
+// failures' Index is -1 until Delete sets it.
+func (res *DeleteResult) add(deleted []string, details []falcon.ErrorDetail, trace string) {
+	res.Deleted = append(res.Deleted, deleted...)
+	if trace != "" {
+		res.TraceIDs = append(res.TraceIDs, trace)
+	}
+	for _, d := range details {
+		switch {
+		case d.Code == http.StatusNotFound && d.ID != "":
+			res.NotFound = append(res.NotFound, strings.ToLower(d.ID))
+		default:
+			res.Failed = append(res.Failed, &ItemError{Index: -1, ID: strings.ToLower(d.ID), Code: d.Code,
+				Message: d.Message, TraceID: trace})
+		}
+	}
+}
+
+// deleteRequestFailed returns a failure for each id of a delete request
+// that failed as a whole: the API's status, first message and trace id, or
+// the transport's error. The ids may or may not have been deleted when the
+// answer was lost (falcon.ResponseLost); deleting them again is harmless.
+func deleteRequestFailed(ids []string, err error) []*ItemError {
+	items := make([]WriteItem, len(ids))
+	idx := make([]int, len(ids))
+	for i, id := range ids {
+		items[i].ID, idx[i] = id, i
+	}
+	requestFailed(items, idx, err)
+	out := make([]*ItemError, len(ids))
+	for i := range items {
+		out[i] = items[i].Err
+	}
+	return out
+}
+
+// deleteErrorAnswer reads the ids and errors of a non-2xx delete answer
+// that reports on ids; ok is false for a request-level refusal.
+func deleteErrorAnswer(err error) (deleted []string, details []falcon.ErrorDetail, ok bool) {
+	var ae *falcon.APIError
+	if !errors.As(err, &ae) || (ae.StatusCode != http.StatusNotFound && ae.StatusCode != http.StatusBadRequest) {
+		return nil, nil, false
+	}
+	hasIDs := false
+	for _, d := range ae.Errors {
+		hasIDs = hasIDs || d.ID != ""
+	}
+	if !hasIDs {
+		return nil, nil, false
+	}
+	var env struct {
+		Resources []string `json:"resources"`
+	}
+	_ = json.Unmarshal(ae.Body, &env)
+	return env.Resources, ae.Errors, true
+}
+
+// Delete deletes the indicators with the given ids (64 hexadecimal
+// characters; repeated ids count once), in requests split by URL length
+// and sent with bounded concurrency. Ids the API does not know are listed
+// in DeleteResult.NotFound, not treated as failures. Every distinct id
+// ends up in exactly one of Deleted, NotFound and Failed. The error is a
+// *falcon.ValidationError for bad ids (nothing is sent, the result is nil),
+// the first request-level error (the result then says what happened to
+// every id), or nil.
+//
+// Falcon API: DELETE /iocs/entities/indicators/v1
+func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *DeleteOptions) (*DeleteResult, error) {
+	c := &checker{}
+	o := opts.compile(c)
+	uniq := c.checkIDs("ids", ids)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	res := &DeleteResult{}
+	if len(uniq) == 0 {
+		return res, nil
+	}
+	base := o.query()
+	chunks := chunkIDs(uniq, maxIDsQuery-len(base.Encode()))
+	parts := make([]DeleteResult, len(chunks))
+	sent := make([]bool, len(chunks))
+	err := forEach(ctx, len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
+		sent[i] = true
+		q := o.query()
+		q["ids"] = chunks[i]
+		var deleted []string
+		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
+		trace := traceOf(resp, err)
+		if err != nil {
+			d, details, ok := deleteErrorAnswer(err)
+			if !ok {
+				parts[i].add(nil, nil, trace)
+				parts[i].Failed = append(parts[i].Failed, deleteRequestFailed(chunks[i], err)...)
+				return err
+			}
+			parts[i].add(d, details, trace)
+			return nil
+		}
+		parts[i].add(deleted, resp.Errors, trace)
+		return nil
+	})
+	for i, p := range parts {
+		if !sent[i] {
+			cause := err
+			if cause == nil {
+				cause = ctx.Err()
+			}
+			for _, id := range chunks[i] {
+				p.Failed = append(p.Failed, &ItemError{ID: id, Message: "not sent: " + firstLine(cause.Error()),
+					Err: errors.Join(ErrNotSent, cause)})
+			}
+		}
+		res.Deleted = append(res.Deleted, p.Deleted...)
+		res.NotFound = append(res.NotFound, p.NotFound...)
+		res.Failed = append(res.Failed, p.Failed...)
+		res.TraceIDs = append(res.TraceIDs, p.TraceIDs...)
+	}
+	if len(res.Failed) > 0 {
+		pos := make(map[string]int, len(ids))
+		for i, id := range ids {
+			if _, dup := pos[strings.ToLower(id)]; !dup {
+				pos[strings.ToLower(id)] = i
+			}
+		}
+		for _, f := range res.Failed {
+			if i, ok := pos[f.ID]; ok {
+				f.Index = i
+			}
+		}
+	}
+	return res, err
+}
+
+// MatchAll returns a filter that matches every indicator, for DeleteWhere
+// calls meant to delete them all: a nil filter is refused so that deleting
+// everything is always spelled out.
+func MatchAll() fql.Expr { return fql.NotNull("id") }
+
+// DeleteWhere deletes every indicator filter matches, in one request. A nil
+// filter is refused with a *falcon.ValidationError: pass MatchAll() to
+// delete every indicator. The filter is checked against
+// fql.IOCIndicatorFields. The result lists the ids deleted.
+//
+// Falcon API: DELETE /iocs/entities/indicators/v1
+func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter fql.Expr, opts *DeleteOptions) (*DeleteResult, *falcon.Response, error) {
+	c := &checker{}
+	o := opts.compile(c)
+	if filter == nil {
+		c.add(-1, "filter", "", "DeleteWhere needs a filter: pass ioc.MatchAll() to delete every indicator")
+	}
+	f, _ := c.checkFilter("filter", filter, "", false)
+	if err := c.err(); err != nil {
+		return nil, nil, err
+	}
+	q := o.query()
+	q.Set("filter", f)
+	var deleted []string
+	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
+	if err != nil {
+		return nil, resp, err
+	}
+	res := &DeleteResult{}
+	res.add(deleted, resp.Errors, traceOf(resp, nil))
+	return res, resp, nil
+}
