@@ -9,7 +9,7 @@ BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4d
 MODULES     := . $(foreach m,conformance examples,$(if $(wildcard $(m)/go.mod),$(m)))
 COUNT       ?= 6
 
-.PHONY: test fmt-check vet staticcheck unit demo bench cover soak fuzz
+.PHONY: test fmt-check vet staticcheck unit demo bench cover soak fuzz api
 
 test: fmt-check vet staticcheck unit
 
@@ -31,6 +31,11 @@ unit:
 	  race=-race; [ "$$m" = conformance ] && race=; \
 	  echo "go test $$race ($$m)"; (cd $$m && $(GO) test $$race -count=1 ./...) || exit 1; \
 	done
+
+# Rewrite api/falcon.txt, the golden file of the exported API, after a
+# deliberate API change (record it in CHANGELOG.md too).
+api:
+	$(GO) test -run '^TestExportedAPI$$' -update-api -count=1 .
 
 demo:
 	cd examples && $(GO) run ./quickstart
