@@ -1,57 +1,198 @@
 package feed
 
 import (
+	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/falconioc/falcon/ioc"
+	"golang.org/x/net/publicsuffix"
 )
 
-// classify detects the type of a refanged, trimmed value. With URLHosts
-// set, a URL is replaced by its host. It returns a reason when the value has
-// no Falcon type, naming what it looks like where it can.
-func (b *builder) classify(v string) (typ ioc.Type, value, reason string) {
+// Pseudo-types a feed can declare (in a type column or a STIX path) that
+// are not Falcon types: the value then decides among several Falcon types,
+// or is a URL.
+const (
+	anyHash ioc.Type = "hash" // md5 or sha256, detected per value
+	anyIP   ioc.Type = "ip"   // ipv4 or ipv6, detected per value
+	typeURL ioc.Type = "url"  // a URL: a problem unless Options.URLHosts
+)
+
+// Kinds of values Falcon has no type for, in Problem.Kind.
+const (
+	KindSHA1     = "sha1"
+	KindSHA512   = "sha512"
+	KindURL      = "url"
+	KindCIDR     = "cidr"
+	KindEmail    = "email"
+	KindFileName = "file name"
+	KindType     = "type" // a type column naming a type Falcon does not take
+)
+
+// hashReason is the reason for every hash Falcon does not take, wherever it
+// was read.
+const hashReason = "Falcon custom IOCs take md5 and sha256"
+
+// verdict is what classify made of one value.
+type verdict struct {
+	typ    ioc.Type
+	value  string
+	note   string // what was dropped to get value ("port 53 dropped")
+	reason string // why there is no indicator; empty when typ is set
+	kind   string // what the value is when Falcon has no type for it
+}
+
+// classify detects the type of a cleaned value. A host with a port becomes
+// the host, an IPv4-mapped IPv6 address its IPv4 form, and, with URLHosts,
+// a URL (with or without a scheme) its host; the note says what was
+// dropped. asURL says the feed declared the value a URL.
+func (b *builder) classify(v string, asURL bool) verdict {
 	if v == "" {
-		return "", "", "empty value"
+		return verdict{reason: "empty value"}
 	}
-	if t, ok := ioc.DetectType(v); ok {
-		return t, v, ""
+	if !asURL {
+		if t, ok := ioc.DetectType(v); ok {
+			return host(t, v, "")
+		}
+		if ap, err := netip.ParseAddrPort(v); err == nil {
+			return addr(ap.Addr(), "port "+strconv.Itoa(int(ap.Port()))+" dropped")
+		}
+		if h, port, err := net.SplitHostPort(v); err == nil && isDigits(port) {
+			if t, ok := ioc.DetectType(h); ok && t == ioc.TypeDomain {
+				return host(t, h, "port "+port+" dropped")
+			}
+		}
+		if vd := unsupported(v); vd.kind != "" || !strings.Contains(v, "://") && !looksLikeBareURL(v) {
+			return vd
+		}
 	}
-	if strings.Contains(v, "://") {
-		if !b.opts.URLHosts {
-			return "", "", urlReason
+	return b.urlHost(v)
+}
+
+// host finishes the classification of a value DetectType recognised.
+func host(t ioc.Type, v, note string) verdict {
+	switch t {
+	case ioc.TypeDomain:
+		if tld := lastLabel(v); !knownTLD(tld) {
+			return verdict{kind: KindFileName,
+				reason: "not a domain: ." + strings.ToLower(tld) + " is not a top-level domain (a file name?); Falcon has no file name type"}
 		}
-		u, err := url.Parse(v)
-		if err != nil || u.Hostname() == "" {
-			return "", "", "URL without a usable host"
+	case ioc.TypeIPv6:
+		if a, err := netip.ParseAddr(v); err == nil && a.Is4In6() {
+			return addr(a, note)
 		}
-		h := u.Hostname()
-		if t, ok := ioc.DetectType(h); ok {
-			return t, h, ""
-		}
-		return "", "", "URL host " + h + " is not a domain or IP address"
 	}
-	return "", "", unsupported(v)
+	return verdict{typ: t, value: v, note: note}
+}
+
+// addr classifies a parsed address; an IPv4-mapped IPv6 address becomes
+// its IPv4 form, which is what hosts report.
+func addr(a netip.Addr, note string) verdict {
+	if a.Is4In6() {
+		a = a.Unmap()
+		note = joinNote(note, "IPv4-mapped IPv6 address imported as its IPv4 form "+a.String())
+	}
+	a = a.WithZone("")
+	t := ioc.TypeIPv4
+	if a.Is6() {
+		t = ioc.TypeIPv6
+	}
+	return verdict{typ: t, value: a.String(), note: note}
+}
+
+// urlHost reduces a URL, with or without a scheme, to its host when
+// URLHosts is set, and explains why not otherwise.
+func (b *builder) urlHost(v string) verdict {
+	scheme := strings.Contains(v, "://")
+	if !b.opts.URLHosts {
+		if !scheme {
+			return verdict{kind: KindURL, reason: "URL without a scheme: " + urlReason}
+		}
+		return verdict{kind: KindURL, reason: "URL: " + urlReason}
+	}
+	p := v
+	if !scheme {
+		p = "http://" + v
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Hostname() == "" {
+		return verdict{kind: KindURL, reason: "URL without a usable host"}
+	}
+	h := u.Hostname()
+	t, ok := ioc.DetectType(h)
+	if !ok {
+		return verdict{kind: KindURL, reason: "URL host " + clip(h, 100) + " is not a domain or IP address"}
+	}
+	return host(t, h, "URL reduced to its host "+h)
+}
+
+// urlReason says what to do about a URL.
+const urlReason = "Falcon has no url type (-url-hosts imports its host instead)"
+
+// looksLikeBareURL reports whether v is "host/path" or "host:port/path"
+// without a scheme, the host being a domain or an address.
+func looksLikeBareURL(v string) bool {
+	h, _, ok := strings.Cut(v, "/")
+	if !ok || h == "" {
+		return false
+	}
+	if hh, port, err := net.SplitHostPort(h); err == nil && isDigits(port) {
+		h = hh
+	}
+	_, ok = ioc.DetectType(h)
+	return ok
 }
 
 // unsupported explains why a value with no detected type was rejected.
-func unsupported(v string) string {
+func unsupported(v string) verdict {
 	switch {
 	case isHex(v) && len(v) == 40:
-		return "SHA-1 hash: Falcon takes only sha256 and md5"
+		return verdict{kind: KindSHA1, reason: "SHA-1 hash: " + hashReason}
 	case isHex(v) && len(v) == 128:
-		return "SHA-512 hash: Falcon takes only sha256 and md5"
+		return verdict{kind: KindSHA512, reason: "SHA-512 hash: " + hashReason}
 	case strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " /"):
-		return "e-mail address: Falcon has no email type"
+		return verdict{kind: KindEmail, reason: "e-mail address: Falcon has no email type"}
 	}
 	if _, err := netip.ParsePrefix(v); err == nil {
-		return "CIDR range: Falcon takes single addresses only"
+		return verdict{kind: KindCIDR, reason: cidrReason}
 	}
-	if ap, err := netip.ParseAddrPort(v); err == nil {
-		return "address with port: Falcon takes the bare address " + ap.Addr().String()
+	return verdict{reason: genericReason}
+}
+
+const (
+	cidrReason    = "CIDR range: Falcon takes single addresses only"
+	genericReason = "not a sha256, md5, domain, ipv4 or ipv6 value"
+)
+
+// knownTLD reports whether tld is a top-level domain of the public suffix
+// list's ICANN section (new gTLDs such as zip and punycode IDN TLDs
+// included), or one of the names RFC 2606 reserves for examples and tests.
+func knownTLD(tld string) bool {
+	tld = strings.ToLower(tld)
+	switch tld {
+	case "example", "test":
+		return true
 	}
-	return "not a sha256, md5, domain, ipv4 or ipv6 value"
+	_, icann := publicsuffix.PublicSuffix(tld)
+	return icann
+}
+
+func lastLabel(name string) string {
+	name = strings.TrimSuffix(name, ".")
+	return name[strings.LastIndexByte(name, '.')+1:]
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 func isHex(s string) bool {
@@ -62,4 +203,63 @@ func isHex(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// clip shortens s to at most n runes for a message, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// cleanValue strips what surrounds a value in the feeds seen in practice:
+// white space, an inline comment ("evil.example # C2", returned apart) and
+// matching quotes ("\"<sha256>\""). It then refangs the value.
+func cleanValue(raw string) (value, comment string) {
+	s := strings.TrimSpace(raw)
+	if i := strings.Index(s, "#"); i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
+		s, comment = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	}
+	for len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return strings.TrimSpace(ioc.Refang(s)), comment
+}
+
+// splitPacked splits a cell holding several hashes of one file
+// ("<md5>,<sha1>,<sha256>", also separated by ";", "|" or spaces) into its
+// hashes. Any other cell comes back whole.
+func splitPacked(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == '|' || r == ' ' || r == '\t'
+	})
+	if len(parts) < 2 {
+		return []string{s}
+	}
+	for _, p := range parts {
+		p = strings.Trim(p, `"'`)
+		if !isHex(p) || (len(p) != 32 && len(p) != 40 && len(p) != 64 && len(p) != 128) {
+			return []string{s}
+		}
+	}
+	for i, p := range parts {
+		parts[i] = strings.Trim(p, `"'`)
+	}
+	return parts
+}
+
+// fits reports whether a value detected as t satisfies the declared type.
+func fits(declared, t ioc.Type) bool {
+	switch declared {
+	case "", typeURL:
+		return true
+	case anyHash:
+		return t == ioc.TypeMD5 || t == ioc.TypeSHA256
+	case anyIP, ioc.TypeIPv4, ioc.TypeIPv6:
+		// An IPv4-mapped address declared ipv6 is taken as its IPv4 form.
+		return t == ioc.TypeIPv4 || t == ioc.TypeIPv6 && declared != ioc.TypeIPv4
+	}
+	return declared == t
 }

@@ -48,12 +48,17 @@ var columnAliases = map[string]field{
 	"source": fSource,
 }
 
-// typeAliases map the type names feeds use to Falcon's; types Falcon does
-// not take map to "".
+// typeAliases map the type names feeds use to Falcon's types, or to anyHash,
+// anyIP or typeURL when the value decides. Names absent here are types
+// Falcon does not take.
 var typeAliases = map[string]ioc.Type{
 	"sha256": ioc.TypeSHA256, "sha-256": ioc.TypeSHA256, "md5": ioc.TypeMD5,
+	"sha1": anyHash, "sha-1": anyHash, "sha512": anyHash, "sha-512": anyHash,
+	"file": anyHash, "hash": anyHash, "filehash": anyHash, "file_hash": anyHash, "file-hash": anyHash,
 	"domain": ioc.TypeDomain, "domain-name": ioc.TypeDomain, "hostname": ioc.TypeDomain, "fqdn": ioc.TypeDomain,
-	"ipv4": ioc.TypeIPv4, "ipv4-addr": ioc.TypeIPv4, "ip": "", "ipv6": ioc.TypeIPv6, "ipv6-addr": ioc.TypeIPv6,
+	"ipv4": ioc.TypeIPv4, "ipv4-addr": ioc.TypeIPv4, "ipv6": ioc.TypeIPv6, "ipv6-addr": ioc.TypeIPv6,
+	"ip": anyIP, "ip-dst": anyIP, "ip-src": anyIP, "ip_dst": anyIP, "ip_src": anyIP, "ip_address": anyIP, "ip-address": anyIP,
+	"url": typeURL, "uri": typeURL,
 }
 
 // normHeader folds a header cell: trimmed, lower case, spaces and hyphens
@@ -107,6 +112,9 @@ func readCSV(b *builder, data []byte) error {
 			if errors.Is(pe.Err, csv.ErrFieldCount) {
 				p = &Problem{Origin: origin(b, pe.StartLine), Value: strings.Join(rec, ","),
 					Reason: fmt.Sprintf("row has %d fields, header has %d", len(rec), len(header))}
+			}
+			if b.unknown++; b.firstUnknown == nil {
+				b.firstUnknown = p
 			}
 			items = append(items, item{problem: p})
 			continue
@@ -163,12 +171,12 @@ func mapColumns(o *Options, header []string, rows [][]string) (*columns, error) 
 	}
 	if o.ValueColumn != "" {
 		if c.value = find(o.ValueColumn); c.value < 0 {
-			return nil, fmt.Errorf("value column %q not in header %q", o.ValueColumn, strings.Join(header, ","))
+			return nil, fmt.Errorf("-value-column %q is not in header %q", o.ValueColumn, clip(strings.Join(header, ","), MessageValueLen))
 		}
 	}
 	if o.TypeColumn != "" {
 		if c.typ = find(o.TypeColumn); c.typ < 0 {
-			return nil, fmt.Errorf("type column %q not in header %q", o.TypeColumn, strings.Join(header, ","))
+			return nil, fmt.Errorf("-type-column %q is not in header %q", o.TypeColumn, clip(strings.Join(header, ","), MessageValueLen))
 		}
 	}
 	if c.value < 0 {
@@ -183,7 +191,7 @@ func mapColumns(o *Options, header []string, rows [][]string) (*columns, error) 
 		c.value = detectValueColumn(len(header), rows)
 	}
 	if c.value < 0 {
-		return nil, fmt.Errorf("no value column in header %q (set Options.ValueColumn)", strings.Join(header, ","))
+		return nil, fmt.Errorf("no value column in header %q (name it with -value-column)", clip(strings.Join(header, ","), MessageValueLen))
 	}
 	for i, n := range names {
 		if i == c.value || i == c.typ {
@@ -229,8 +237,9 @@ func csvRow(b *builder, c *columns, rec []string, org string) {
 		t := strings.ToLower(strings.TrimSpace(rec[c.typ]))
 		if t != "" {
 			mapped, known := typeAliases[t]
-			if !known || mapped == "" {
-				b.problem(org, raw, "type "+strconv.Quote(t)+" is not one Falcon takes")
+			if !known {
+				b.add1(Problem{Origin: org, Value: raw, Kind: KindType,
+					Reason: "type " + strconv.Quote(clip(t, 40)) + " is not one Falcon takes"})
 				return
 			}
 			typ = mapped
@@ -267,7 +276,9 @@ func csvRow(b *builder, c *columns, rec []string, org string) {
 			e.Expiration = t
 		}
 	}
-	b.add(e, typ, raw)
+	for _, v := range splitPacked(raw) {
+		b.add(e, typ, v)
+	}
 }
 
 // splitList splits a cell on ';', '|' or ',' and drops empty items.

@@ -30,5 +30,5 @@ hxxps://drop[.]example[.]org/payload.exe
 	// list duplicates: 1
 	// c2.txt:2 domain evil.example.com
 	// c2.txt:3 ipv4 198.51.100.7
-	// c2.txt:5: "hxxps://drop[.]example[.]org/payload.exe": URL: Falcon has no url type (enable URL hosts to import its host instead)
+	// c2.txt:5: "hxxps://drop[.]example[.]org/payload.exe": URL: Falcon has no url type (-url-hosts imports its host instead)
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/falconioc/falcon/ioc"
 )
@@ -41,6 +43,10 @@ type Entry struct {
 	Platforms   []string
 	Tags        []string
 	Origin      string // "name:line" for CSV and lists, the object id for STIX
+	// Note says what was dropped or changed to get Value from the feed's
+	// text ("port 53 dropped", "URL reduced to its host evil.example"), or
+	// is empty.
+	Note string
 }
 
 // Problem is a part of a feed that Read could not turn into an Entry: a
@@ -48,16 +54,45 @@ type Entry struct {
 // an unsupported STIX pattern.
 type Problem struct {
 	Origin string // "name:line", or the STIX object id
-	Value  string // the offending value or row, when there is one
+	Value  string // the offending value or row, when there is one (clipped when very long)
 	Reason string
+	// Kind names what the value is when it is well formed but Falcon has
+	// no type for it (KindSHA1, KindURL, KindCIDR, ...): such a problem
+	// is a skip, not an error in the feed. Empty for a malformed value or
+	// row.
+	Kind string
 }
 
-// String returns the problem on one line.
+// Skip reports whether the problem is a value of a kind Falcon does not
+// take, rather than a malformed one.
+func (p Problem) Skip() bool { return p.Kind != "" }
+
+// String returns the problem on one line, a long value clipped.
 func (p Problem) String() string {
 	if p.Value == "" {
 		return p.Origin + ": " + p.Reason
 	}
-	return fmt.Sprintf("%s: %q: %s", p.Origin, p.Value, p.Reason)
+	return fmt.Sprintf("%s: %q: %s", p.Origin, clip(p.Value, MessageValueLen), p.Reason)
+}
+
+// MessageValueLen is how many characters of a value messages show; longer
+// values are clipped with "…".
+const MessageValueLen = 100
+
+// Clip shortens s to at most MessageValueLen characters for a message.
+func Clip(s string) string { return clip(s, MessageValueLen) }
+
+// maxValueLen bounds Problem.Value: a binary or minified line is not worth
+// carrying whole.
+const maxValueLen = 1024
+
+// Duplicate is an entry dropped because an earlier one had the same type
+// and canonical value.
+type Duplicate struct {
+	Origin string // where the duplicate was read
+	Type   ioc.Type
+	Value  string
+	First  string // Origin of the entry kept
 }
 
 // Result is what Read found in one feed.
@@ -66,8 +101,9 @@ type Result struct {
 	Entries  []Entry   // unique by (Type, Value), in feed order
 	Problems []Problem // in feed order
 	// Duplicates counts entries dropped because an earlier entry had the
-	// same type and canonical value.
-	Duplicates int
+	// same type and canonical value; DuplicateRows lists them.
+	Duplicates    int
+	DuplicateRows []Duplicate
 }
 
 // Options tune Read. The zero value (or nil) detects the format and the
@@ -97,6 +133,11 @@ type Options struct {
 
 // ErrTooLarge is returned, wrapped, when a feed exceeds Options.MaxBytes.
 var ErrTooLarge = errors.New("feed: input too large")
+
+// ErrNotFeed is returned, wrapped, for input that is not an IOC feed: binary
+// data, UTF-16 without a byte-order mark, or text in which almost nothing
+// is an indicator of any kind.
+var ErrNotFeed = errors.New("not an IOC feed")
 
 // ReadFile reads the feed in the named file. Unless opts.Name is set,
 // origins use the file's base name, never its directory.
@@ -139,12 +180,14 @@ func Read(r io.Reader, opts *Options) (*Result, error) {
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%w: %s exceeds %d bytes", ErrTooLarge, o.Name, limit)
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if data, err = decodeText(o.Name, data); err != nil {
+		return nil, err
+	}
 	format := o.Format
 	if format == Auto {
 		format = DetectFormat(o.Name, data)
 	}
-	b := &builder{opts: &o, seen: make(map[key]bool), res: &Result{Format: format}}
+	b := &builder{opts: &o, seen: make(map[key]string), res: &Result{Format: format}}
 	switch format {
 	case CSV:
 		err = readCSV(b, data)
@@ -156,6 +199,9 @@ func Read(r io.Reader, opts *Options) (*Result, error) {
 		return nil, fmt.Errorf("feed: unknown format %q", format)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := b.garbage(); err != nil {
 		return nil, err
 	}
 	return b.res, nil
@@ -202,50 +248,148 @@ type key struct {
 	value string
 }
 
-// urlReason is the problem of a URL read without Options.URLHosts.
-const urlReason = "URL: Falcon has no url type (enable URL hosts to import its host instead)"
-
 // builder collects entries and problems, deduplicating as it goes.
 type builder struct {
 	opts *Options
-	seen map[key]bool
+	seen map[key]string // origin of the entry kept
 	res  *Result
+	// unknown counts the problems that are no kind of indicator at all
+	// (malformed rows, unrecognised values), for garbage detection.
+	unknown      int
+	firstUnknown *Problem
 }
 
 func (b *builder) problem(origin, value, reason string) {
-	b.res.Problems = append(b.res.Problems, Problem{Origin: origin, Value: value, Reason: reason})
+	b.add1(Problem{Origin: origin, Value: value, Reason: reason})
 }
 
-// add normalises raw (refanged first) and records the entry, or a problem.
-// typ may be empty to detect the type. e carries the other fields.
-func (b *builder) add(e Entry, typ ioc.Type, raw string) {
-	v := strings.TrimSpace(ioc.Refang(raw))
-	if typ == "" {
-		t, reduced, reason := b.classify(v)
-		if reason != "" {
+func (b *builder) add1(p Problem) {
+	if len(p.Value) > maxValueLen {
+		p.Value = clip(p.Value, maxValueLen)
+	}
+	if p.Kind == "" && p.Reason == genericReason {
+		b.unknown++
+		if b.firstUnknown == nil {
+			b.firstUnknown = &p
+		}
+	}
+	b.res.Problems = append(b.res.Problems, p)
+}
+
+// add cleans raw (inline comment, quotes, defanging), classifies it and
+// records the entry, or a problem. declared is the type the feed gives
+// (a Falcon type, anyHash, anyIP or typeURL), or empty to detect it. e
+// carries the other fields.
+func (b *builder) add(e Entry, declared ioc.Type, raw string) {
+	v, comment := cleanValue(raw)
+	if comment != "" && e.Description == "" {
+		e.Description = comment
+	}
+	vd := b.classify(v, declared == typeURL)
+	switch {
+	case vd.reason == genericReason && declared != "" && declared != anyHash && declared != anyIP && declared != typeURL:
+		// The feed names a Falcon type: say what that type requires.
+		if _, err := ioc.NormalizeValue(declared, v); err != nil {
+			reason := err.Error()
+			if ve, ok := errors.AsType[*ioc.ValueError](err); ok {
+				reason = "invalid " + string(declared) + ": " + ve.Reason
+			}
 			b.problem(e.Origin, raw, reason)
 			return
 		}
-		typ, v = t, reduced
+		vd = verdict{typ: declared, value: v}
+	case vd.reason != "":
+		b.add1(Problem{Origin: e.Origin, Value: raw, Reason: vd.reason, Kind: vd.kind})
+		return
+	case !fits(declared, vd.typ):
+		b.problem(e.Origin, raw, "given as "+string(declared)+" but the value is a "+string(vd.typ))
+		return
 	}
-	n, err := ioc.NormalizeValue(typ, v)
+	n, err := ioc.NormalizeValue(vd.typ, vd.value)
 	if err != nil {
 		reason := err.Error()
 		if ve, ok := errors.AsType[*ioc.ValueError](err); ok {
-			reason = "invalid " + string(typ) + ": " + ve.Reason
+			reason = "invalid " + string(vd.typ) + ": " + ve.Reason
 		}
 		b.problem(e.Origin, raw, reason)
 		return
 	}
-	e.Type, e.Value = typ, n
+	e.Type, e.Value, e.Note = vd.typ, n, vd.note
 	if e.Source == "" {
 		e.Source = b.opts.Source
 	}
-	k := key{typ, n}
-	if b.seen[k] {
+	k := key{vd.typ, n}
+	if first, ok := b.seen[k]; ok {
 		b.res.Duplicates++
+		b.res.DuplicateRows = append(b.res.DuplicateRows, Duplicate{Origin: e.Origin, Type: e.Type, Value: n, First: first})
 		return
 	}
-	b.seen[k] = true
+	b.seen[k] = e.Origin
 	b.res.Entries = append(b.res.Entries, e)
+}
+
+// garbage refuses a feed in which almost nothing is an indicator of any
+// kind: at least 20 unrecognised values or malformed rows, and ten times
+// as many of them as values that were recognised.
+func (b *builder) garbage() error {
+	known := len(b.res.Entries) + b.res.Duplicates + len(b.res.Problems) - b.unknown
+	if b.unknown < 20 || b.unknown < 10*known {
+		return nil
+	}
+	return fmt.Errorf("feed: %s: %w: %d of %d rows are not indicators of any kind (first: %s)",
+		b.opts.Name, ErrNotFeed, b.unknown, b.unknown+known, b.firstUnknown)
+}
+
+// evenOrOdd reports whether the NUL bytes of b all sit at even offsets or
+// all at odd ones, as in UTF-16 text of mostly ASCII characters.
+func evenOrOdd(b []byte) bool {
+	var at [2]int
+	for i, c := range b {
+		if c == 0 {
+			at[i%2]++
+		}
+	}
+	return at[0] == 0 || at[1] == 0
+}
+
+// decodeText returns data as UTF-8 text without a byte-order mark: UTF-16
+// with a BOM is decoded, and binary data is refused.
+func decodeText(name string, data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		if len(data)%2 != 0 {
+			return nil, fmt.Errorf("feed: %s: %w: UTF-16 with an odd number of bytes", name, ErrNotFeed)
+		}
+		big := data[0] == 0xfe
+		u := make([]uint16, 0, len(data)/2-1)
+		for i := 2; i+1 < len(data); i += 2 {
+			if big {
+				u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+			} else {
+				u = append(u, uint16(data[i+1])<<8|uint16(data[i]))
+			}
+		}
+		data = []byte(string(utf16.Decode(u)))
+	}
+	head := data[:min(len(data), 8192)]
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		if nul := bytes.Count(head, []byte{0}); nul*3 > len(head) && evenOrOdd(head) {
+			return nil, fmt.Errorf("feed: %s: %w: UTF-16 text without a byte-order mark (save it as UTF-8)", name, ErrNotFeed)
+		}
+		return nil, fmt.Errorf("feed: %s: %w: binary data (a NUL byte at offset %d)", name, ErrNotFeed, i)
+	}
+	bad := 0
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 && len(head) >= utf8.UTFMax || r < 0x20 && r != '\t' && r != '\n' && r != '\r' && r != '\f' {
+			bad++
+		}
+		head = head[size:]
+	}
+	if bad > 0 && bad*10 > min(len(data), 8192) {
+		return nil, fmt.Errorf("feed: %s: %w: binary data (%d control or invalid bytes in the first %d)", name, ErrNotFeed, bad, min(len(data), 8192))
+	}
+	return data, nil
 }

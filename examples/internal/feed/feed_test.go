@@ -229,7 +229,7 @@ func TestRead_CSV(t *testing.T) {
 	}
 	wantProblems := []struct{ origin, value, reason string }{
 		{"iocs.csv:8", "not-a-hash", "invalid sha256"},
-		{"iocs.csv:9", "da39a3ee5e6b4b0d3255bfef95601890afd80709", `type "sha1"`},
+		{"iocs.csv:9", "da39a3ee5e6b4b0d3255bfef95601890afd80709", "SHA-1 hash: Falcon custom IOCs take md5 and sha256"},
 		{"iocs.csv:11", "ipv4,192.0.2.1,detect,low,too few fields", "5 fields, header has 9"},
 		{"iocs.csv:12", "", "malformed CSV row"},
 	}
@@ -283,7 +283,7 @@ func TestRead_CSVColumns(t *testing.T) {
 			name:    "unknown value column option",
 			in:      "a,b\nfoo,bar\n",
 			opts:    feed.Options{ValueColumn: "c"},
-			wantErr: `value column "c"`,
+			wantErr: `-value-column "c" is not in header`,
 		},
 		{
 			name:    "no header",
@@ -390,8 +390,8 @@ func TestRead_STIXPatterns(t *testing.T) {
 		{"[ domain-name:value = 'A.example'\n OR ipv4-addr:value = '192.0.2.1' ]", []string{"domain:a.example", "ipv4:192.0.2.1"}, ""},
 		{`[ipv4-addr:value = '192.0.2.1'] OR [ipv6-addr:value = '::1']`, []string{"ipv4:192.0.2.1", "ipv6:::1"}, ""},
 		{`[domain-name:value = 'a\\b.example']`, nil, "invalid domain"},
-		{`[ipv4-addr:value = '10.0.0.0/8']`, nil, "invalid ipv4"},
-		{`[file:name = 'x.exe']`, nil, "file:name has no Falcon type"},
+		{`[ipv4-addr:value = '10.0.0.0/8']`, nil, "CIDR range: Falcon takes single addresses only"},
+		{`[file:name = 'x.exe']`, nil, "file name: Falcon has no file name type"},
 		{`[file:hashes.'SHA-512' = 'ab']`, nil, "SHA-512"},
 		{`[ipv4-addr:value != '192.0.2.1']`, nil, "only '='"},
 		{`[ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']`, nil, "only OR"},
@@ -447,6 +447,7 @@ func TestRead_List(t *testing.T) {
 		{Type: "ipv4", Value: "198.51.100.10", Origin: "mixed.txt:4"},
 		{Type: "ipv6", Value: "2001:db8::a", Origin: "mixed.txt:6"},
 		{Type: "md5", Value: "44d88612fea8a8f36de82e1278abb02f", Description: "eicar md5", Origin: "mixed.txt:8"},
+		{Type: "ipv4", Value: "198.51.100.11", Origin: "mixed.txt:11", Note: "port 8080 dropped"},
 	}
 	if !reflect.DeepEqual(res.Entries, want) {
 		t.Errorf("entries:\n got %+v\nwant %+v", res.Entries, want)
@@ -459,7 +460,6 @@ func TestRead_List(t *testing.T) {
 		{"mixed.txt:7", "SHA-1"},
 		{"mixed.txt:9", "e-mail"},
 		{"mixed.txt:10", "CIDR"},
-		{"mixed.txt:11", "bare address 198.51.100.11"},
 		{"mixed.txt:12", "not a sha256, md5, domain, ipv4 or ipv6"},
 	}
 	if len(res.Problems) != len(wantProblems) {
@@ -475,7 +475,7 @@ func TestRead_List(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := res.Entries[0]; e.Value != "drop.example.org" || e.Type != "domain" || e.Origin != "mixed.txt:2" || len(res.Problems) != 5 {
+	if e := res.Entries[0]; e.Value != "drop.example.org" || e.Type != "domain" || e.Origin != "mixed.txt:2" || len(res.Problems) != 4 {
 		t.Errorf("with URLHosts: first entry %+v, problems %v", e, res.Problems)
 	}
 }

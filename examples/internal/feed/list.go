@@ -9,7 +9,8 @@ import (
 // readList reads a plain list: one value per line; blank lines and lines
 // starting with "#" are skipped; a value may be followed by ";" and a
 // comment (LOKI's "value;comment" format), which becomes the description
-// unless it is only digits (a LOKI score).
+// unless it is only digits (a LOKI score). A ";" after a "/" is part of a
+// URL or path, not a separator.
 func readList(b *builder, data []byte) {
 	n := 0
 	for line := range bytes.Lines(data) {
@@ -19,12 +20,15 @@ func readList(b *builder, data []byte) {
 			continue
 		}
 		e := Entry{Origin: b.opts.Name + ":" + strconv.Itoa(n)}
-		if v, comment, ok := strings.Cut(s, ";"); ok {
+		// A ";" after a URL or a path is part of it, not a comment.
+		if v, comment, ok := strings.Cut(s, ";"); ok && !strings.Contains(v, "/") {
 			s = strings.TrimSpace(v)
 			if c := strings.TrimSpace(comment); c != "" && strings.Trim(c, "0123456789") != "" {
 				e.Description = c
 			}
 		}
-		b.add(e, "", s)
+		for _, v := range splitPacked(s) {
+			b.add(e, "", v)
+		}
 	}
 }

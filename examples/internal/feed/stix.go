@@ -98,51 +98,49 @@ func stixIndicator(b *builder, o *stixObject) {
 		e.Expiration = t.UTC()
 	}
 	for _, t := range terms {
-		typ, reason := termType(t.path)
+		typ, reason, kind := termType(t.path)
 		if reason != "" {
-			b.problem(org, t.value, reason)
+			b.add1(Problem{Origin: org, Value: t.value, Reason: reason, Kind: kind})
 			continue
-		}
-		if typ == typeURL {
-			if !b.opts.URLHosts {
-				b.problem(org, t.value, urlReason)
-				continue
-			}
-			typ = ""
 		}
 		e.Tags = append([]string(nil), o.Labels...)
 		b.add(e, typ, t.value)
 	}
 }
 
-// typeURL is the STIX url type, which Falcon does not take.
-const typeURL ioc.Type = "url"
-
 // termType maps an object path to a Falcon type, or typeURL, or explains
-// why it has none.
-func termType(path []string) (typ ioc.Type, reason string) {
+// why it has none (kind then says what the term is, when known).
+func termType(path []string) (typ ioc.Type, reason, kind string) {
 	p := strings.ToLower(strings.Join(path, "."))
 	switch p {
 	case "domain-name:value":
-		return ioc.TypeDomain, ""
+		return ioc.TypeDomain, "", ""
 	case "ipv4-addr:value":
-		return ioc.TypeIPv4, ""
+		return ioc.TypeIPv4, "", ""
 	case "ipv6-addr:value":
-		return ioc.TypeIPv6, ""
+		return ioc.TypeIPv6, "", ""
 	case "url:value":
-		return typeURL, ""
+		return typeURL, "", ""
+	case "file:name":
+		return "", "file name: Falcon has no file name type", KindFileName
+	case "email-addr:value":
+		return "", "e-mail address: Falcon has no email type", KindEmail
 	}
 	if len(path) == 2 && strings.EqualFold(path[0], "file:hashes") {
 		alg := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(path[1]))
 		switch alg {
 		case "sha256":
-			return ioc.TypeSHA256, ""
+			return ioc.TypeSHA256, "", ""
 		case "md5":
-			return ioc.TypeMD5, ""
+			return ioc.TypeMD5, "", ""
+		case "sha1":
+			return "", "SHA-1 hash: " + hashReason, KindSHA1
+		case "sha512":
+			return "", "SHA-512 hash: " + hashReason, KindSHA512
 		}
-		return "", "file hash " + path[1] + ": Falcon takes only SHA-256 and MD5"
+		return "", "file hash " + path[1] + ": " + hashReason, "file hash"
 	}
-	return "", "object path " + strings.Join(path, ".") + " has no Falcon type"
+	return "", "object path " + strings.Join(path, ".") + " has no Falcon type", "stix path"
 }
 
 // term is one comparison "path = 'value'" of a pattern; path holds the
