@@ -14,18 +14,47 @@
 // reading; Read fails only when the feed as a whole is unreadable.
 //
 // Values Falcon has no type for (SHA-1 and SHA-512 hashes, e-mail
-// addresses, CIDR ranges, "address:port", file names, single-label names
-// such as "localhost") are reported as problems with a reason saying what
-// the value looks like. URLs are problems too, unless [Options.URLHosts] is
-// set: then a URL becomes an indicator for its host (a domain or an IP
-// address, the port dropped). That turns one malicious page into a block of
-// the whole host, which is wrong for compromised sites and shared services,
-// so it is off by default.
+// addresses, CIDR ranges, file names, single-label names such as
+// "localhost") are reported as problems with a reason saying what the value
+// looks like; the reason is the same whichever format the value came from.
+// A problem whose [Problem.Kind] is set is such a well-formed value (a
+// skip); the others are malformed values or rows. A name is a domain only
+// when its last label is a top-level domain of the public suffix list's
+// ICANN section (so "evil.exe" and "config.php" are not, while new gTLDs
+// such as .zip and punycode IDNs are), or example or test (RFC 2606).
 //
-// Every value is refanged first ("evil[.]com", "hxxps://", see
-// ioc.Refang), so defanged feeds read as they are. Types are detected with
-// ioc.DetectType. The package uses only the SDK's public packages, so it
+// Some values carry an indicator with something more; the entry then keeps
+// the indicator and [Entry.Note] says what was dropped:
+//
+//   - a host with a port ("203.0.113.7:53", "[2001:db8::1]:53",
+//     "evil.example:443") becomes the host;
+//   - an IPv4-mapped IPv6 address ("::ffff:198.51.100.7") becomes its IPv4
+//     form, which is what hosts report;
+//   - a URL, with a scheme or without one ("host.example/path"), is a
+//     problem unless [Options.URLHosts] is set (the -url-hosts flag): then
+//     it becomes an indicator for its host. That turns one malicious page
+//     into a block of the whole host, which is wrong for compromised sites
+//     and shared services, so it is off by default.
+//
+// Every value is cleaned first: surrounding quotes ("\"<sha256>\"") and an
+// inline comment after white space ("evil.example # C2", which becomes the
+// description when there is none) are removed, and the value is refanged
+// ("evil[.]com", "hxxps://", see ioc.Refang), so defanged feeds read as
+// they are. A cell or line holding several hashes of one file, separated by
+// commas, semicolons, bars or spaces ("<md5>,<sha1>,<sha256>"), gives one
+// entry or problem per hash. Types are detected with ioc.DetectType. The
+// package uses only the SDK's public packages and golang.org/x/net, so it
 // can be copied into another module as it is.
+//
+// # Garbage
+//
+// Read refuses, with one error wrapping [ErrNotFeed], binary input (a NUL
+// byte, or many control or invalid UTF-8 bytes), UTF-16 text without a
+// byte-order mark, and text in which almost nothing is an indicator of any
+// kind (at least 20 unrecognised values or malformed rows, ten times as
+// many as the rest). UTF-16 with a byte-order mark is decoded, and a UTF-8
+// byte-order mark is dropped. Problem values are clipped to 1024
+// characters, and to [MessageValueLen] in [Problem.String].
 //
 // # Formats
 //
@@ -49,8 +78,11 @@
 //     non-empty cell is a value of a Falcon type.
 //   - type: [Options.TypeColumn], else type, ioc_type or indicator_type.
 //     Falcon's names plus sha-256, domain-name, hostname, fqdn, ipv4-addr
-//     and ipv6-addr are understood; other types are problems. An empty or
-//     absent type is detected from the value.
+//     and ipv6-addr are understood; file, hash, filehash (and sha1, sha512)
+//     mean a hash detected per value, ip, ip-dst, ip-src and ip_address an
+//     address detected per value, url and uri a URL; other types are
+//     problems. An empty or absent type is detected from the value. A value
+//     that is not of the type given is a problem.
 //   - action, severity: lower-cased, not checked (the API's catalogs are the
 //     authority).
 //   - description (also comment, link, reference; several are joined with
@@ -85,5 +117,11 @@
 // One value per line; blank lines and lines starting with "#" (after
 // leading spaces) are skipped. LOKI's "value;comment" form is understood:
 // the comment becomes the description unless it is only digits (LOKI's
-// score, as in "176.123.5.126;65").
+// score, as in "176.123.5.126;65"). A ";" after a "/" belongs to a URL or
+// a path and does not start a comment.
+//
+// # Duplicates
+//
+// Entries are unique by type and canonical value; [Result.DuplicateRows]
+// lists the ones dropped with the origin of the entry kept.
 package feed
