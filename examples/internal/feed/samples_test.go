@@ -66,14 +66,14 @@ func TestRead_TypedPackedCells(t *testing.T) {
 	res := readSample(t, "synthetic-typed-packed.csv", nil)
 	const f = "synthetic-typed-packed.csv:"
 	checkOutcomes(t, res, map[string][]string{
-		f + "2": {"md5:44d88612fea8a8f36de82e1278abb02f", "sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", hashSkip},
-		f + "3": {"md5:d41d8cd98f00b204e9800998ecf8427e", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hashSkip},
-		f + "4": {"!SHA-512 hash: Falcon custom IOCs take md5 and sha256"},
-		f + "5": {"domain:c2.example.net"},
-		f + "6": {"domain:cdn.example.org"},
-		f + "7": {"ipv4:198.51.100.23"},
-		f + "8": {"ipv6:2001:db8::23"},
-		f + "9": {"ipv4:203.0.113.9 (IPv4-mapped IPv6 address imported as its IPv4 form 203.0.113.9)"},
+		f + "2":  {"md5:44d88612fea8a8f36de82e1278abb02f", "sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", hashSkip},
+		f + "3":  {"md5:d41d8cd98f00b204e9800998ecf8427e", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hashSkip},
+		f + "4":  {"!SHA-512 hash: Falcon custom IOCs take md5 and sha256"},
+		f + "5":  {"domain:c2.example.net"},
+		f + "6":  {"domain:cdn.example.org"},
+		f + "7":  {"ipv4:198.51.100.23"},
+		f + "8":  {"ipv6:2001:db8::23"},
+		f + "9":  {"ipv4:203.0.113.9 (IPv4-mapped IPv6 address imported as its IPv4 form 203.0.113.9)"},
 		f + "10": {"!URL: Falcon has no url type (-url-hosts imports its host instead)"},
 		f + "11": {"!not a domain: .exe is not a top-level domain"},
 		f + "12": {"!CIDR range: Falcon takes single addresses only"},
