@@ -29,8 +29,21 @@ with -skip-invalid the bad items are reported and skipped and the rest imported.
 
 After the import, every item that was not created is listed with the reason.
 Indicators that already exist are left unchanged and reported as such (use the
-sync example to update them). The exit status is 1 when any item failed, or when
-bad input refused the import.`
+sync example to update them). -dry-run also lists as WARNING the values the API
+refuses with a warning (private and reserved addresses), which -ignore-warnings
+creates anyway.
+
+With -json, standard output holds only the report, one JSON object per input
+row: {"file","line" (or "object" for STIX),"type","value","outcome","reason",
+"note","id"}, outcome being create, unchanged, skip, reject or fail, then a last
+{"summary":{"dry_run","rows","outcomes":{...},"types":{type:{outcome:n}}}}.
+The text report goes to standard error.
+
+Flags may come before or after the files.
+
+Exit status: 0 when every item was imported or already existed (or, with
+-skip-invalid, was skipped), or for a dry run; 1 when an item failed, bad input
+refused the import, or the feed could not be read; 2 for a bad command line.`
 
 func main() { setup.Main(run) }
 
@@ -44,6 +57,7 @@ type options struct {
 	IgnoreWarnings bool
 	BatchSize      int
 	Verbose        bool
+	JSON           bool
 	Defaults       *convert.Defaults
 }
 
@@ -57,6 +71,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.IgnoreWarnings, "ignore-warnings", false, "create items the API warns about (such as private IP addresses)")
 	fs.IntVar(&o.BatchSize, "batch", ioc.DefaultBatchSize, fmt.Sprintf("indicators per create request (1 to %d)", ioc.MaxBatchSize))
 	fs.BoolVar(&o.Verbose, "v", false, "list every item in the report, created ones included")
+	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per input row and a summary on stdout (the text report goes to stderr)")
 	o.Defaults.Register(fs, "source for entries without one (such as the feed's name)")
 	if err := setup.Parse(fs, args); err != nil {
 		return nil, err
@@ -86,7 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, in.Summary())
+	// With -json, stdout holds only the report.
+	rep := convert.NewReport(stdout, o.JSON)
+	w := stdout
+	if o.JSON {
+		w = stderr
+	}
+	fmt.Fprintln(w, in.Summary())
+	in.PrintNotes(w)
 
 	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "import"})
 	if err != nil {
@@ -103,50 +125,69 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	in.CheckCatalog(cat)
 
 	if len(in.Invalid) > 0 {
-		in.PrintInvalid(stdout)
+		in.PrintInvalid(w)
 		if !o.SkipInvalid {
-			return refuse(in, stdout)
+			return refuse(in, w, rep, o.DryRun)
 		}
 	}
 	if o.DryRun {
-		return dryRun(ctx, env.IOC, in, stdout)
+		return dryRun(ctx, env.IOC, in, o, w, rep)
 	}
 	if len(in.Items) == 0 {
-		fmt.Fprintln(stdout, "Nothing to import.")
-		return nil
+		fmt.Fprintln(w, "Nothing to import.")
+		in.ReportSetAside(rep)
+		return rep.Close(false)
 	}
-	return create(ctx, env.IOC, in, o, stdout, stderr)
+	return create(ctx, env.IOC, in, o, w, stderr, rep)
 }
 
 // refuse says that bad input stops the import.
-func refuse(in *convert.Batch, w io.Writer) error {
+func refuse(in *convert.Batch, w io.Writer, rep *convert.Report, dryRun bool) error {
 	fmt.Fprintf(w, "Refusing to import: %d bad item(s), nothing was sent. Fix them, or pass -skip-invalid to import the rest.\n", len(in.Invalid))
+	in.ReportSetAside(rep)
+	for i := range in.Items {
+		rep.Add(in.ItemRow(i, convert.OutcomeSkip, "not sent: bad input refused the import (-skip-invalid imports the rest)", ""))
+	}
+	if err := rep.Close(dryRun); err != nil {
+		return err
+	}
 	return fmt.Errorf("bad input: %w", setup.ErrReported)
 }
 
-// dryRun reports which items exist already and which would be created.
-func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, w io.Writer) error {
+// dryRun reports which items exist already, which would be created and
+// which the API would refuse with a warning.
+func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, w io.Writer, rep *convert.Report) error {
 	existing, err := convert.Existing(ctx, c, in.Items)
 	if err != nil {
 		return fmt.Errorf("looking up existing indicators: %w", err)
 	}
-	n := 0
+	in.ReportSetAside(rep)
+	var n, exist, warned int
 	for i, it := range in.Items {
-		verb := "CREATE"
-		if existing[convert.Key(it.Type, it.Value)] != nil {
-			verb = "EXISTS"
+		verb, outcome, reason, id := "CREATE", convert.OutcomeCreate, "", ""
+		if cur := existing[convert.Key(it.Type, it.Value)]; cur != nil {
+			verb, outcome, reason, id = "EXISTS", convert.OutcomeUnchanged, "already in Falcon, left unchanged", cur.ID
+			exist++
+		} else if wn := convert.WarningOf(it); wn != "" && !o.IgnoreWarnings {
+			verb, outcome, reason = "WARNING", convert.OutcomeFail, wn+" (-ignore-warnings creates it anyway)"
+			warned++
 		} else {
 			n++
 		}
-		fmt.Fprintf(w, "  %s   %s %s:%s (%s, %s)\n", verb, in.Origin(i), it.Type, it.Value, it.Action, orNone(string(it.Severity)))
+		if verb == "WARNING" {
+			fmt.Fprintf(w, "  %s  %s %s:%s: %s\n", verb, in.Origin(i), it.Type, it.Value, reason)
+		} else {
+			fmt.Fprintf(w, "  %s   %s %s:%s (%s, %s)\n", verb, in.Origin(i), it.Type, it.Value, it.Action, orNone(string(it.Severity)))
+		}
+		rep.Add(in.ItemRow(i, outcome, reason, id))
 	}
-	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d bad item(s) skipped. Nothing was sent.\n",
-		n, len(in.Items)-n, len(in.Invalid))
-	return nil
+	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d refused with a warning; %d bad item(s) skipped. Nothing was sent.\n",
+		n, exist, warned, len(in.Invalid))
+	return rep.Close(true)
 }
 
 // create sends the items and reports on each.
-func create(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, stdout, stderr io.Writer) error {
+func create(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, w, stderr io.Writer, rep *convert.Report) error {
 	bar := setup.NewProgress(stderr, int64(len(in.Items)), "importing")
 	res, err := c.Indicators.Create(ctx, in.Items, &ioc.WriteOptions{
 		Comment:        o.Comment,
@@ -159,13 +200,17 @@ func create(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, s
 	if res == nil && in.Reject(err) {
 		// The SDK's own checks refused items the checks above let
 		// through; it sent nothing.
-		in.PrintInvalid(stdout)
-		return refuse(in, stdout)
+		in.PrintInvalid(w)
+		return refuse(in, w, rep, false)
 	}
 	if res == nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	r := report(res, in, o.Verbose, stdout)
+	in.ReportSetAside(rep)
+	r := report(res, in, o.Verbose, w, rep)
+	if err := rep.Close(false); err != nil {
+		return err
+	}
 	if r.failed > 0 {
 		return fmt.Errorf("%d of %d item(s) failed: %w", r.failed, len(in.Items), setup.ErrReported)
 	}
@@ -179,7 +224,7 @@ type counts struct {
 
 // report prints every item that was not created (every item, with verbose)
 // and the totals.
-func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) counts {
+func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer, rep *convert.Report) counts {
 	var n counts
 	n.skipped = len(in.Invalid)
 	for _, it := range res.Items {
@@ -188,6 +233,7 @@ func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) 
 		switch {
 		case it.OK():
 			n.created++
+			rep.Add(in.ItemRow(it.Index, convert.OutcomeCreate, "", it.ID))
 			if verbose {
 				fmt.Fprintf(w, "  CREATED  %s %s (id %s) [trace %s]\n", origin, ref, it.ID, orDash(it.TraceID))
 			}
@@ -196,15 +242,19 @@ func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer) 
 			}
 		case errors.Is(it.Err, ioc.ErrDuplicate):
 			n.exists++
+			rep.Add(in.ItemRow(it.Index, convert.OutcomeUnchanged, "already in Falcon, left unchanged", ""))
 			fmt.Fprintf(w, "  EXISTS   %s %s: already in Falcon, left unchanged\n", origin, ref)
 		case errors.Is(it.Err, ioc.ErrInvalid):
 			n.skipped++
+			rep.Add(in.ItemRow(it.Index, convert.OutcomeReject, setup.Failure(it.Err), ""))
 			fmt.Fprintf(w, "  INVALID  %s %s: %s (skipped)\n", origin, ref, setup.Failure(it.Err))
 		case errors.Is(it.Err, ioc.ErrWarning):
 			n.failed++
+			rep.Add(in.ItemRow(it.Index, convert.OutcomeFail, setup.Failure(it.Err)+" (-ignore-warnings creates it anyway)", ""))
 			fmt.Fprintf(w, "  FAILED   %s %s: %s (-ignore-warnings creates it anyway)\n", origin, ref, setup.Failure(it.Err))
 		default:
 			n.failed++
+			rep.Add(in.ItemRow(it.Index, convert.OutcomeFail, setup.Failure(it.Err), ""))
 			fmt.Fprintf(w, "  FAILED   %s %s: %s\n", origin, ref, setup.Failure(it.Err))
 		}
 	}

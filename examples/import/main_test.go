@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/falcontest"
 )
@@ -137,11 +139,19 @@ func TestImportDryRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		"CREATE   bad-rows.csv:3 sha256:e3b0c442", "EXISTS   bad-rows.csv:5 domain:good.import.example.com",
-		"would create 2 indicator(s); 1 exist already; 4 bad item(s) skipped. Nothing was sent.",
+		"WARNING  bad-rows.csv:8 ipv4:10.1.2.3: private or reserved address: the API refuses it with a warning (-ignore-warnings creates it anyway)",
+		"would create 1 indicator(s); 1 exist already; 1 refused with a warning; 4 bad item(s) skipped. Nothing was sent.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out)
 		}
+	}
+	// With -ignore-warnings, the private address is a CREATE like any
+	// other, and the real import agrees with the dry run.
+	out, err = runImport(t, srv, "-dry-run", "-skip-invalid", "-ignore-warnings", badRows)
+	if err != nil || !strings.Contains(out, "CREATE   bad-rows.csv:8 ipv4:10.1.2.3 (detect, low)") ||
+		!strings.Contains(out, "would create 2 indicator(s); 1 exist already; 0 refused with a warning") {
+		t.Errorf("dry run with -ignore-warnings: %v\n%s", err, out)
 	}
 	if creates(srv) != 0 || srv.IndicatorCount() != 1 {
 		t.Errorf("the dry run wrote")
@@ -207,5 +217,126 @@ func TestImportUsage(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"testdata/no-such-file.csv"}, noEnv, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "no-such-file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestImportFlagAfterFile checks that flags may follow the files, and that
+// an unknown one after a file is a usage error naming where it was.
+func TestImportFlagAfterFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	out, err := runImport(t, srv, badRows, "-dry-run", "-skip-invalid")
+	if err != nil || !strings.Contains(out, "Dry run: would create") {
+		t.Fatalf("flags after the file: %v\n%s", err, out)
+	}
+	_, err = runImport(t, srv, badRows, "-dryrun")
+	if ue, ok := errors.AsType[*setup.UsageError](err); !ok || !strings.Contains(ue.Error(), `after "testdata/bad-rows.csv"`) {
+		t.Errorf("unknown flag after a file: %v", err)
+	}
+}
+
+// jsonRows runs import with -json and decodes its report.
+func jsonRows(t *testing.T, srv *falcontest.Server, args ...string) ([]convert.Row, convert.Summary, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), append([]string{"-json"}, args...), setup.EmulatorEnv(srv), &stdout, &stderr)
+	var rows []convert.Row
+	var sum convert.Summary
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var raw map[string]json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatalf("stdout is not JSON lines: %v\n%s", err, stdout.String())
+		}
+		b, _ := json.Marshal(raw)
+		if s, ok := raw["summary"]; ok {
+			if err := json.Unmarshal(s, &sum); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		var r convert.Row
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	if !strings.Contains(stderr.String(), "Read ") {
+		t.Errorf("the text report is not on stderr:\n%s", stderr.String())
+	}
+	return rows, sum, err
+}
+
+// TestImportJSON imports the packed-cell sample with -json: one object per
+// row (and per packed hash), then a summary whose counts match.
+func TestImportJSON(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.AddIndicators(falcontest.Indicator{Type: "domain", Value: "cdn.example.org", Action: "detect",
+		Source: "other", AppliedGlobally: true, Platforms: []string{"linux"}})
+	const sample = "../testdata/feeds/synthetic-typed-packed.csv"
+	rows, sum, err := jsonRows(t, srv, "-skip-invalid", "-url-hosts", sample)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	type key struct {
+		line    int
+		typ     string
+		outcome string
+	}
+	got := map[key]convert.Row{}
+	for _, r := range rows {
+		if r.File != "synthetic-typed-packed.csv" {
+			t.Errorf("row %+v: file", r)
+		}
+		got[key{r.Line, r.Type, r.Outcome}] = r
+	}
+	for _, k := range []key{
+		{2, "md5", "create"}, {2, "sha256", "create"}, {2, "sha1", "skip"},
+		{3, "md5", "create"}, {3, "sha256", "create"}, {3, "sha1", "skip"},
+		{4, "sha512", "skip"}, {5, "domain", "create"}, {6, "domain", "unchanged"},
+		{7, "ipv4", "create"}, {8, "ipv6", "create"}, {9, "ipv4", "create"}, {10, "domain", "create"},
+		{11, "file name", "skip"}, {12, "cidr", "skip"}, {13, "type", "skip"},
+	} {
+		r, ok := got[k]
+		if !ok {
+			t.Errorf("no row %+v in %+v", k, rows)
+			continue
+		}
+		if k.outcome == "create" && r.ID == "" {
+			t.Errorf("row %+v has no id", r)
+		}
+	}
+	if len(rows) != 16 {
+		t.Errorf("%d rows; want 16", len(rows))
+	}
+	if r := got[key{9, "ipv4", "create"}]; r.Value != "203.0.113.9" || !strings.Contains(r.Note, "IPv4-mapped") {
+		t.Errorf("mapped address row: %+v", r)
+	}
+	if r := got[key{2, "sha1", "skip"}]; r.Reason != "SHA-1 hash: Falcon custom IOCs take md5 and sha256" {
+		t.Errorf("sha1 reason: %q", r.Reason)
+	}
+	if sum.Rows != 16 || sum.Outcomes["create"] != 9 || sum.Outcomes["skip"] != 6 || sum.Outcomes["unchanged"] != 1 ||
+		sum.Types["md5"]["create"] != 2 || sum.Types["sha1"]["skip"] != 2 || sum.DryRun {
+		t.Errorf("summary %+v", sum)
+	}
+	if n := srv.IndicatorCount(); n != 1+9 {
+		t.Errorf("%d indicators; want 10", n)
+	}
+
+	// A dry run reports the same rows as would-be outcomes, and
+	// duplicates as skips naming the row kept.
+	rows, sum, err = jsonRows(t, newServer(t), "-dry-run", "-skip-invalid", "-ignore-warnings", badRows)
+	if err != nil || !sum.DryRun {
+		t.Fatalf("dry run: %v %+v", err, sum)
+	}
+	dup := false
+	for _, r := range rows {
+		if r.Line == 9 && r.Outcome == "skip" && r.Reason == "duplicate of bad-rows.csv:5" {
+			dup = true
+		}
+	}
+	if !dup {
+		t.Errorf("no duplicate row in %+v", rows)
 	}
 }

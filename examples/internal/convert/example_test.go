@@ -37,7 +37,7 @@ func ExampleLoad() {
 	// iocs.csv:7 ipv6 2001:db8::1
 	// Bad input (4):
 	//   INVALID  iocs.csv:8 "not-a-hash": invalid sha256: must be 64 hexadecimal characters
-	//   INVALID  iocs.csv:9 "da39a3ee5e6b4b0d3255bfef95601890afd80709": type "sha1" is not one Falcon takes
+	//   INVALID  iocs.csv:9 "da39a3ee5e6b4b0d3255bfef95601890afd80709": SHA-1 hash: Falcon custom IOCs take md5 and sha256
 	//   INVALID  iocs.csv:11 "ipv4,192.0.2.1,detect,low,too few fields": row has 5 fields, header has 9
 	//   INVALID  iocs.csv:12: malformed CSV row: extraneous or missing " in quoted-field
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,11 +56,25 @@ type Batch struct {
 	Origins []string
 	// Invalid lists what cannot be sent, and why.
 	Invalid []Invalid
+	// Notes[i] says what was dropped to read Items[i] ("port 53
+	// dropped"), or is empty.
+	Notes []string
 	// Duplicates counts entries dropped because an earlier one, in the
-	// same feed or another, had the same type and value.
-	Duplicates int
+	// same feed or another, had the same type and value; DuplicateRows
+	// lists them.
+	Duplicates    int
+	DuplicateRows []Duplicate
+	// Names are the base names of the feeds, in command-line order.
+	Names []string
 
 	itemFile []int // itemFile[i] is the feed position of Items[i]
+}
+
+// Duplicate is an entry dropped because an earlier one had the same type
+// and value.
+type Duplicate struct {
+	feed.Duplicate
+	file int
 }
 
 // Invalid is an item that is not sent.
@@ -71,7 +86,14 @@ type Invalid struct {
 	// another field is wrong (an action the tenant does not offer, an
 	// expiration that has passed); empty otherwise. Sync leaves the
 	// indicators of such items alone rather than deleting them.
-	Key  string
+	Key string
+	// Kind names what the value is when it is well formed but of a kind
+	// Falcon does not take (feed.Problem.Kind): the item is skipped
+	// rather than rejected.
+	Kind string
+	// Type is the item's type when it was read as an indicator and then
+	// refused by a check.
+	Type ioc.Type
 	file int // position of its feed on the command line, for ordering
 }
 
@@ -87,8 +109,9 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool) (*Batch, e
 	if f.Format == "auto" {
 		format = feed.Auto
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for fi, path := range paths {
+		b.Names = append(b.Names, filepath.Base(path))
 		res, err := feed.ReadFile(path, &feed.Options{
 			Format: format, Source: d.Source, ValueColumn: f.ValueColumn, TypeColumn: f.TypeColumn,
 			URLHosts: f.URLHosts,
@@ -97,22 +120,27 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool) (*Batch, e
 			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
 		b.Duplicates += res.Duplicates
+		for _, d := range res.DuplicateRows {
+			b.DuplicateRows = append(b.DuplicateRows, Duplicate{d, fi})
+		}
 		for _, p := range res.Problems {
-			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: p.Reason, file: fi})
+			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: p.Reason, Kind: p.Kind, file: fi})
 		}
 		for _, e := range res.Entries {
 			k := Key(e.Type, e.Value)
-			if seen[k] {
+			if first, ok := seen[k]; ok {
 				b.Duplicates++
+				b.DuplicateRows = append(b.DuplicateRows, Duplicate{feed.Duplicate{Origin: e.Origin, Type: e.Type, Value: e.Value, First: first}, fi})
 				continue
 			}
-			seen[k] = true
+			seen[k] = e.Origin
 			it := d.Indicator(e)
 			if forceSource {
 				it.Source = d.Source
 			}
 			b.Items = append(b.Items, it)
 			b.Origins = append(b.Origins, e.Origin)
+			b.Notes = append(b.Notes, e.Note)
 			b.itemFile = append(b.itemFile, fi)
 		}
 	}
@@ -164,7 +192,7 @@ func (b *Batch) Reject(err error) bool {
 			reason = fmt.Sprintf("%s %q: %s", p.Field, p.Value, strings.TrimPrefix(p.Message, p.Field+" "))
 		}
 		b.Invalid = append(b.Invalid, Invalid{
-			Origin: b.Origins[p.Index], Value: item.Value, Reason: reason,
+			Origin: b.Origins[p.Index], Value: item.Value, Reason: reason, Type: item.Type,
 			file: b.itemFile[p.Index],
 		})
 		if p.Field != "value" && p.Field != "type" {
@@ -175,11 +203,11 @@ func (b *Batch) Reject(err error) bool {
 		keep := 0
 		for i := range b.Items {
 			if !bad[i] {
-				b.Items[keep], b.Origins[keep], b.itemFile[keep] = b.Items[i], b.Origins[i], b.itemFile[i]
+				b.Items[keep], b.Origins[keep], b.Notes[keep], b.itemFile[keep] = b.Items[i], b.Origins[i], b.Notes[i], b.itemFile[i]
 				keep++
 			}
 		}
-		b.Items, b.Origins, b.itemFile = b.Items[:keep], b.Origins[:keep], b.itemFile[:keep]
+		b.Items, b.Origins, b.Notes, b.itemFile = b.Items[:keep], b.Origins[:keep], b.Notes[:keep], b.itemFile[:keep]
 	}
 	return true
 }
@@ -195,9 +223,19 @@ func (b *Batch) PrintInvalid(w io.Writer) {
 	for _, p := range b.Invalid {
 		val := ""
 		if p.Value != "" {
-			val = fmt.Sprintf(" %q", p.Value)
+			val = fmt.Sprintf(" %q", feed.Clip(p.Value))
 		}
 		fmt.Fprintf(w, "  INVALID  %s%s: %s\n", p.Origin, val, p.Reason)
+	}
+}
+
+// PrintNotes lists the items read with something dropped ("port 53
+// dropped"), so that nobody believes the feed's exact value was imported.
+func (b *Batch) PrintNotes(w io.Writer) {
+	for i, n := range b.Notes {
+		if n != "" {
+			fmt.Fprintf(w, "  NOTE     %s %s:%s: %s\n", b.Origins[i], b.Items[i].Type, b.Items[i].Value, n)
+		}
 	}
 }
 

@@ -96,23 +96,43 @@ const EnvHelp = `Environment:
   FALCON_BASE_URL                         another API base URL (a proxy, an emulator)`
 
 // Parse parses args with fs and turns a bad flag into a *UsageError.
-// flag.ErrHelp is returned as is.
+// flag.ErrHelp is returned as is. Flags may come after positional
+// arguments ("import feed.csv -dry-run"); after "--" everything is
+// positional. fs.Args() then returns the positional arguments.
 func Parse(fs *flag.FlagSet, args []string) error {
 	// The flag package prints its own message for a bad flag; keep only
 	// ours by silencing it during Parse, then restoring it for -h.
 	out := fs.Output()
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.SetOutput(out)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
-		return err
-	default:
-		return Usagef(fs.Name(), "%v", err)
+	defer fs.SetOutput(out)
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		switch {
+		case err == nil:
+		case errors.Is(err, flag.ErrHelp):
+			fs.SetOutput(out)
+			fs.Usage()
+			return err
+		default:
+			if len(pos) > 0 {
+				return Usagef(fs.Name(), "%v after %q", err, pos[len(pos)-1])
+			}
+			return Usagef(fs.Name(), "%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
+	// Leave the positional arguments in fs.Args().
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 // ListFlag is a flag.Value holding a comma-separated list, lower-cased and
