@@ -24,8 +24,37 @@
 // it is, not deleted. A list that would delete every indicator of the source
 // and create nothing is refused without -allow-delete-all.
 //
+// The plan line counts what is to create, update and delete, what is
+// unchanged and the conflicts. When nothing is to change but conflicts,
+// indicators with a bad row or inherited ones were left alone, sync says
+// that Falcon does not match the list rather than that it does.
+//
+// # JSON report
+//
+// With -json, standard output holds only a report for pipelines (the text
+// goes to standard error): one JSON object per input row, or per hash of a
+// cell that packs several,
+//
+//	{"file":"feed.csv","line":12,"type":"domain","value":"evil.example","outcome":"create","reason":"","note":"","id":""}
+//
+// where a STIX row has "object" (the indicator's id) instead of "line";
+// "type" is the indicator type, or what a value Falcon cannot take is
+// (sha1, sha512, url, cidr, email, file name, type); "note" says what was
+// dropped to read the value ("port 53 dropped"); and "outcome" is create,
+// update (the reason lists the fields that differ), unchanged, skip (a
+// kind Falcon has no type for, a duplicate, a conflict with another
+// source), reject (a malformed row or value, or one a check refused) or
+// fail (the change failed). Each indicator of the source to delete gets an
+// object with outcome "delete" and no file. A last object sums it up:
+//
+//	{"summary":{"dry_run":true,"rows":42,"outcomes":{"create":30,"skip":12},"types":{"domain":{"create":10}}}}
+//
+// "dry_run" is true for a plan without -apply. Flags may come before or
+// after the files.
+//
 // # Exit status
 //
-// 0 when the plan was printed or applied in full, 1 when a change failed or
-// the input was refused, 2 for a bad command line.
+// 0 when the plan was printed or applied in full, 1 when a change failed,
+// the input or a delete-everything plan was refused, or a list could not be
+// read, 2 for a bad command line.
 package main

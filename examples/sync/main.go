@@ -33,7 +33,23 @@ successful -apply, running sync again plans nothing.
 Bad input is reported with its file and line or STIX object id. By default it
 refuses the whole sync, because a value missing from the list would be deleted;
 -skip-invalid syncs the rest. A list that would delete every indicator of the
-source and create nothing is refused unless -allow-delete-all is given.`
+source and create nothing is refused unless -allow-delete-all is given. The plan
+line counts the conflicts; when some were left alone, sync does not say that
+Falcon matches the list.
+
+With -json, standard output holds only the report, one JSON object per input
+row: {"file","line" (or "object" for STIX),"type","value","outcome","reason",
+"note","id"}, outcome being create, update, unchanged, skip (a value Falcon has
+no type for, a duplicate, a conflict), reject or fail; then one object with
+outcome "delete" per indicator of the source to delete (no file), and a last
+{"summary":{"dry_run","rows","outcomes":{...},"types":{type:{outcome:n}}}}
+("dry_run" is true without -apply). The text goes to standard error.
+
+Flags may come before or after the files.
+
+Exit status: 0 when the plan was printed, or applied in full; 1 when a change
+failed, bad input or a delete-everything plan was refused, or the list could not
+be read; 2 for a bad command line.`
 
 func main() { setup.Main(run) }
 
@@ -47,6 +63,7 @@ type options struct {
 	AllowDeleteAll bool
 	IgnoreWarnings bool
 	Comment        string
+	JSON           bool
 }
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
@@ -59,6 +76,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.AllowDeleteAll, "allow-delete-all", false, "allow a plan that deletes every indicator of the source and creates nothing")
 	fs.BoolVar(&o.IgnoreWarnings, "ignore-warnings", false, "create and update items the API warns about (such as private IP addresses)")
 	fs.StringVar(&o.Comment, "comment", "synced by the falcon sync example", "comment recorded in Falcon's audit trail")
+	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per input row and a summary on stdout (the text goes to stderr)")
 	if err := setup.Parse(fs, args); err != nil {
 		return nil, err
 	}
@@ -88,7 +106,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, want.Summary())
+	// With -json, stdout holds only the report.
+	rep := convert.NewReport(stdout, o.JSON)
+	w := stdout
+	if o.JSON {
+		w = stderr
+	}
+	fmt.Fprintln(w, want.Summary())
+	want.PrintNotes(w)
 
 	env, err := setup.Connect(ctx, setup.Config{Getenv: getenv, Stderr: stderr, Program: "sync"})
 	if err != nil {
@@ -103,10 +128,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	want.CheckCatalog(cat)
 	if len(want.Invalid) > 0 {
-		want.PrintInvalid(stdout)
+		want.PrintInvalid(w)
 		if !o.SkipInvalid {
-			fmt.Fprintf(stdout, "Refusing to sync: %d bad item(s), nothing was changed. "+
+			fmt.Fprintf(w, "Refusing to sync: %d bad item(s), nothing was changed. "+
 				"Fix them, or pass -skip-invalid to sync the rest (indicators whose row is bad are then left as they are).\n", len(want.Invalid))
+			want.ReportSetAside(rep)
+			for i := range want.Items {
+				rep.Add(want.ItemRow(i, convert.OutcomeSkip, "not synced: bad input refused the sync (-skip-invalid syncs the rest)", ""))
+			}
+			if err := rep.Close(!o.Apply); err != nil {
+				return err
+			}
 			return fmt.Errorf("bad input: %w", setup.ErrReported)
 		}
 	}
@@ -125,26 +157,82 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := p.findConflicts(ctx, c); err != nil {
 		return fmt.Errorf("looking for conflicts: %w", err)
 	}
-	p.print(stdout, source)
+	p.print(w, source)
 
 	if p.empty() {
-		fmt.Fprintln(stdout, "Nothing to do: Falcon matches the list.")
-		return nil
+		if n := p.leftAlone(); n > 0 {
+			fmt.Fprintf(w, "Nothing to change, but Falcon does not match the list: %d indicator(s) left alone (see \"!\" above).\n", n)
+		} else {
+			fmt.Fprintln(w, "Nothing to do: Falcon matches the list.")
+		}
+		return reportPlan(rep, want, p, nil, !o.Apply)
 	}
 	if len(p.Create) == 0 && len(p.Update) == 0 && p.Unchanged == 0 && len(p.Held) == 0 && len(p.Delete) > 0 && !o.AllowDeleteAll {
-		fmt.Fprintf(stdout, "Refusing to delete all %d indicators of source %q: the list holds none of them. "+
+		fmt.Fprintf(w, "Refusing to delete all %d indicators of source %q: the list holds none of them. "+
 			"Pass -allow-delete-all if that is what you mean.\n", len(p.Delete), source)
+		if err := reportPlan(rep, want, p, nil, true); err != nil {
+			return err
+		}
 		return fmt.Errorf("would delete everything: %w", setup.ErrReported)
 	}
 	if !o.Apply {
-		fmt.Fprintln(stdout, "This was a plan only: pass -apply to make these changes.")
-		return nil
+		fmt.Fprintln(w, "This was a plan only: pass -apply to make these changes.")
+		return reportPlan(rep, want, p, nil, true)
 	}
-	failed := apply(ctx, c, p, o, stdout, stderr)
-	if failed > 0 {
-		return fmt.Errorf("%d change(s) failed: %w", failed, setup.ErrReported)
+	res := apply(ctx, c, p, o, w, stderr)
+	if err := reportPlan(rep, want, p, res, false); err != nil {
+		return err
+	}
+	if n := len(res.failures); n > 0 {
+		return fmt.Errorf("%d change(s) failed: %w", n, setup.ErrReported)
 	}
 	return nil
+}
+
+// reportPlan writes the -json report of a plan, or of its application when
+// res is not nil.
+func reportPlan(rep *convert.Report, want *convert.Batch, p *plan, res *applied, dryRun bool) error {
+	if rep == nil {
+		return nil
+	}
+	want.ReportSetAside(rep)
+	type fate struct{ outcome, reason, id string }
+	fates := map[string]fate{}
+	for _, n := range p.Create {
+		fates[convert.Key(n.Type, n.Value)] = fate{outcome: convert.OutcomeCreate}
+	}
+	for _, u := range p.Update {
+		fates[convert.Key(u.Current.Type, u.Current.Value)] = fate{convert.OutcomeUpdate, strings.Join(u.Diffs, "; "), u.Current.ID}
+	}
+	for _, cf := range p.Conflicts {
+		fates[convert.Key(cf.Want.Type, cf.Want.Value)] = fate{convert.OutcomeSkip,
+			fmt.Sprintf("conflict: exists with source %q, left alone", cf.Owner.Source), cf.Owner.ID}
+	}
+	for i, it := range want.Items {
+		k := convert.Key(it.Type, it.Value)
+		f, ok := fates[k]
+		if !ok {
+			f = fate{outcome: convert.OutcomeUnchanged}
+		}
+		if res != nil {
+			if reason, failed := res.failed[k]; failed {
+				f = fate{convert.OutcomeFail, reason, f.id}
+			} else if id := res.created[k]; id != "" {
+				f.id = id
+			}
+		}
+		rep.Add(want.ItemRow(i, f.outcome, f.reason, f.id))
+	}
+	for _, d := range p.Delete {
+		row := convert.Row{Type: string(d.Type), Value: d.Value, Outcome: "delete", ID: d.ID, Reason: "not in the list"}
+		if res != nil {
+			if reason, failed := res.failed[convert.Key(d.Type, d.Value)]; failed {
+				row.Outcome, row.Reason = convert.OutcomeFail, "delete: "+reason
+			}
+		}
+		rep.Add(row)
+	}
+	return rep.Close(dryRun)
 }
 
 // owned returns every indicator whose source is exactly source. The filter
@@ -185,10 +273,19 @@ func (p *plan) findConflicts(ctx context.Context, c *ioc.Client) error {
 	return nil
 }
 
+// applied is what apply did: the failures as printed, the reason of each
+// failed indicator by key, and the ids of the indicators created.
+type applied struct {
+	failures []string
+	failed   map[string]string
+	created  map[string]string
+}
+
 // apply carries out the plan: creates, then updates, then deletes. Each
 // item that fails is reported; the rest go ahead, and a later run retries
-// what is still different. It returns the number of failures.
-func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stderr io.Writer) int {
+// what is still different.
+func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stderr io.Writer) *applied {
+	out := &applied{failed: map[string]string{}, created: map[string]string{}}
 	total := len(p.Create) + len(p.Update) + len(p.Delete)
 	bar := setup.NewProgress(stderr, int64(total), "syncing")
 	done := 0
@@ -210,7 +307,18 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 		if res != nil {
 			addTraces("create", res.TraceIDs)
 		}
-		created, failures = collect(res, err, "create", failures)
+		created, failures = collect(res, err, "create", failures, out.failed)
+		if res != nil {
+			for _, it := range res.Items {
+				if it.OK() {
+					out.created[convert.Key(it.Ref.Type, it.Ref.Value)] = it.ID
+				}
+			}
+		} else if err != nil {
+			for _, n := range p.Create {
+				out.failed[convert.Key(n.Type, n.Value)] = err.Error()
+			}
+		}
 		done += len(p.Create)
 	}
 	if len(p.Update) > 0 {
@@ -229,7 +337,7 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 			}
 			addTraces("update", res.TraceIDs)
 		}
-		updated, failures = collect(res, err, "update", failures)
+		updated, failures = collect(res, err, "update", failures, out.failed)
 		done += len(p.Update)
 		bar.Set(int64(done))
 	}
@@ -249,6 +357,7 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 				name := f.ID
 				if d := byID[f.ID]; d != nil {
 					name = d.Ref().String()
+					out.failed[convert.Key(d.Type, d.Value)] = setup.Failure(f)
 				}
 				failures = append(failures, fmt.Sprintf("delete %s: %s", name, setup.Failure(f)))
 			}
@@ -269,11 +378,13 @@ func apply(ctx context.Context, c *ioc.Client, p *plan, o *options, stdout, stde
 	if len(traces) > 0 {
 		fmt.Fprintf(stdout, "Trace ids: %s.\n", strings.Join(traces, "; "))
 	}
-	return len(failures)
+	out.failures = failures
+	return out
 }
 
-// collect counts the items written and appends a line per failure.
-func collect(res *ioc.WriteResult, err error, verb string, failures []string) (int, []string) {
+// collect counts the items written, appends a line per failure and records
+// the reason of each failed item by key in failed.
+func collect(res *ioc.WriteResult, err error, verb string, failures []string, failed map[string]string) (int, []string) {
 	if res == nil {
 		if err != nil {
 			failures = append(failures, fmt.Sprintf("%s: %v", verb, err))
@@ -282,6 +393,7 @@ func collect(res *ioc.WriteResult, err error, verb string, failures []string) (i
 	}
 	for _, it := range res.Failed() {
 		failures = append(failures, fmt.Sprintf("%s %s: %s", verb, it.Ref, setup.Failure(it.Err)))
+		failed[convert.Key(it.Ref.Type, it.Ref.Value)] = setup.Failure(it.Err)
 	}
 	if err != nil && !errors.As(err, new(*ioc.WriteError)) {
 		failures = append(failures, fmt.Sprintf("%s: %v", verb, err))

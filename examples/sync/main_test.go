@@ -2,15 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/falcontest"
 )
@@ -93,7 +96,7 @@ func TestSyncTwicePlansNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
-	mustContain(t, out, `Plan for source "feed-x": 3 to create, 0 to update, 0 to delete, 0 unchanged.`,
+	mustContain(t, out, `Plan for source "feed-x": 3 to create, 0 to update, 0 to delete, 0 unchanged, 1 conflict(s).`,
 		"+ sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f (prevent, high)",
 		`! domain:phish.sync.example.net exists with source "someone-else"`, "pass -apply")
 	if writes(srv) != 0 || srv.IndicatorCount() != before {
@@ -122,7 +125,13 @@ func TestSyncTwicePlansNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second apply: %v\n%s", err, out)
 	}
-	mustContain(t, out, "0 to create, 0 to update, 0 to delete, 3 unchanged.", "Nothing to do")
+	// The conflict is still there: sync must not claim that Falcon
+	// matches the list.
+	mustContain(t, out, "0 to create, 0 to update, 0 to delete, 3 unchanged, 1 conflict(s).",
+		"Nothing to change, but Falcon does not match the list: 1 indicator(s) left alone")
+	if strings.Contains(out, "matches the list") {
+		t.Errorf("claims a match despite a conflict:\n%s", out)
+	}
 	if n := writes(srv); n != 0 {
 		t.Errorf("the second run sent %d writes", n)
 	}
@@ -133,7 +142,7 @@ func TestSyncTwicePlansNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("apply v2: %v\n%s", err, out)
 	}
-	mustContain(t, out, "1 to create, 1 to update, 1 to delete, 1 unchanged.",
+	mustContain(t, out, "1 to create, 1 to update, 1 to delete, 1 unchanged, 1 conflict(s).",
 		"~ domain:c2.sync.example.com", "severity: high -> critical", `description: "c2" -> (none)`,
 		"- ipv4:198.51.100.7", "+ ipv6:2001:db8::7", "Applied: 1 created, 1 updated, 1 deleted, 0 failed.")
 	// Each kind of write names the trace ids of its answers.
@@ -151,7 +160,7 @@ func TestSyncTwicePlansNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("plan v2 again: %v", err)
 	}
-	mustContain(t, out, "Nothing to do")
+	mustContain(t, out, "Nothing to change, but Falcon does not match the list")
 	if srv.IndicatorCount() != before+3 {
 		t.Errorf("%d indicators, want %d", srv.IndicatorCount(), before+3)
 	}
@@ -187,7 +196,7 @@ func TestSyncRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatalf("-skip-invalid, bad action: %v\n%s", err, out)
 	}
-	mustContain(t, out, "! ipv4:198.51.100.7 has a bad row in the list: left as it is", "0 to delete", "Nothing to do")
+	mustContain(t, out, "! ipv4:198.51.100.7 has a bad row in the list: left as it is", "0 to delete", "Nothing to change, but Falcon does not match the list: 1 indicator(s) left alone")
 	if len(ownedBy(srv, "s")) != 4 {
 		t.Errorf("owned: %v", ownedBy(srv, "s"))
 	}
@@ -249,5 +258,65 @@ func TestSyncUsage(t *testing.T) {
 		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
 			t.Errorf("%q: not a usage error", args)
 		}
+	}
+}
+
+// syncJSON runs sync with -json and returns the rows by outcome (as
+// "type:value") and the summary.
+func syncJSON(t *testing.T, srv *falcontest.Server, args ...string) (map[string][]string, convert.Summary) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), append([]string{"-json"}, args...), setup.EmulatorEnv(srv), &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	rows := map[string][]string{}
+	var sum convert.Summary
+	for line := range strings.Lines(stdout.String()) {
+		var r struct {
+			convert.Row
+			Summary *convert.Summary `json:"summary"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		if r.Summary != nil {
+			sum = *r.Summary
+			continue
+		}
+		rows[r.Outcome] = append(rows[r.Outcome], r.Type+":"+r.Value)
+	}
+	return rows, sum
+}
+
+// TestSyncJSON checks the -json report of a plan and of its application.
+func TestSyncJSON(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	srv.AddIndicators(falcontest.Indicator{Type: "domain", Value: "phish.sync.example.net", Action: "detect",
+		Source: "someone-else", AppliedGlobally: true, Platforms: []string{"linux"}})
+	v1, v2 := writeList(t, desiredV1), writeList(t, desiredV2+"sha1,da39a3ee5e6b4b0d3255bfef95601890afd80709,detect,low,,\n")
+
+	rows, sum := syncJSON(t, srv, "-source", "x", v1)
+	if len(rows["create"]) != 3 || len(rows["skip"]) != 1 || rows["skip"][0] != "domain:phish.sync.example.net" || !sum.DryRun {
+		t.Errorf("plan: %v %+v", rows, sum)
+	}
+	if writes(srv) != 0 {
+		t.Fatal("a plan wrote")
+	}
+	rows, sum = syncJSON(t, srv, "-source", "x", "-apply", v1)
+	if len(rows["create"]) != 3 || sum.DryRun || sum.Outcomes["create"] != 3 {
+		t.Errorf("apply: %v %+v", rows, sum)
+	}
+	rows, sum = syncJSON(t, srv, "-source", "x", "-apply", "-skip-invalid", v2)
+	want := map[string][]string{
+		"unchanged": {"sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"},
+		"update":    {"domain:c2.sync.example.com"},
+		"skip":      {"sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709", "domain:phish.sync.example.net"},
+		"create":    {"ipv6:2001:db8::7"},
+		"delete":    {"ipv4:198.51.100.7"},
+	}
+	if !reflect.DeepEqual(rows, want) || sum.Rows != 6 || sum.Types["sha1"]["skip"] != 1 {
+		t.Errorf("apply v2:\n got %v\nwant %v\n%+v", rows, want, sum)
 	}
 }

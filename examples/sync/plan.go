@@ -43,6 +43,10 @@ type conflict struct {
 	Owner *ioc.Indicator
 }
 
+// leftAlone counts the listed or owned indicators the plan does not bring
+// in line: conflicts, indicators with a bad row, inherited ones.
+func (p *plan) leftAlone() int { return len(p.Conflicts) + len(p.Held) + len(p.Inherited) }
+
 // empty reports whether the plan changes nothing.
 func (p *plan) empty() bool {
 	return len(p.Create) == 0 && len(p.Update) == 0 && len(p.Delete) == 0
@@ -203,8 +207,8 @@ func show(v any) string {
 
 // print writes the plan for people to read.
 func (p *plan) print(w io.Writer, source string) {
-	fmt.Fprintf(w, "Plan for source %q: %d to create, %d to update, %d to delete, %d unchanged.\n",
-		source, len(p.Create), len(p.Update), len(p.Delete), p.Unchanged)
+	fmt.Fprintf(w, "Plan for source %q: %d to create, %d to update, %d to delete, %d unchanged, %d conflict(s).\n",
+		source, len(p.Create), len(p.Update), len(p.Delete), p.Unchanged, len(p.Conflicts))
 	for _, c := range p.Create {
 		fmt.Fprintf(w, "  + %s:%s (%s, %s)\n", c.Type, c.Value, c.Action, orNone(string(c.Severity)))
 	}
