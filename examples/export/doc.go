@@ -17,5 +17,20 @@
 // (Ctrl-C) or stopped by an error, export prints on stderr the cursor of the
 // next page and the command that resumes there with -resume, which appends
 // to the -o file (without a second CSV header). Falcon's cursors expire after
-// a while: resume soon. The exit status is then 1.
+// a while: resume soon. A cursor Falcon refuses is reported as such and not
+// suggested again; a failed authentication names the variables to check
+// instead. Each error is printed once.
+//
+// # Spreadsheets
+//
+// CSV cells that begin with "=", "+", "-", "@", a tab or a carriage return
+// are written with a leading "'", so that a spreadsheet shows them instead
+// of running them as formulas; -escape-formulas=false writes them as they
+// are (a later import would otherwise keep the "'" in descriptions).
+//
+// # Exit status
+//
+// 0 when every page was written; 1 when the export stopped (interrupted, a
+// page failed, authentication failed, the output could not be written); 2
+// for a bad command line.
 package main

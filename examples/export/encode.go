@@ -23,7 +23,9 @@ type encoder interface {
 	flush() error
 }
 
-func newEncoder(format string, w io.Writer) (encoder, error) {
+// newEncoder returns the encoder for format. With escape, CSV cells that a
+// spreadsheet would run as a formula get a leading "'".
+func newEncoder(format string, w io.Writer, escape bool) (encoder, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "jsonl":
@@ -31,7 +33,7 @@ func newEncoder(format string, w io.Writer) (encoder, error) {
 		e.SetEscapeHTML(false)
 		return &jsonlEncoder{w: bw, enc: e}, nil
 	case "csv":
-		return &csvEncoder{w: bw, cw: csv.NewWriter(bw)}, nil
+		return &csvEncoder{w: bw, cw: csv.NewWriter(bw), escape: escape}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
@@ -58,9 +60,10 @@ var csvColumns = []string{
 // csvEncoder writes a header and one row per indicator. Lists are joined
 // with ";" and times are RFC 3339 in UTC.
 type csvEncoder struct {
-	w   *bufio.Writer
-	cw  *csv.Writer
-	row []string
+	w      *bufio.Writer
+	cw     *csv.Writer
+	row    []string
+	escape bool
 }
 
 func (e *csvEncoder) header() error { return e.cw.Write(csvColumns) }
@@ -73,6 +76,11 @@ func (e *csvEncoder) encode(ind *ioc.Indicator) error {
 		strconv.FormatBool(ind.Expired), strconv.FormatBool(ind.FromParent),
 		csvTime(ind.CreatedOn), ind.CreatedBy, csvTime(ind.ModifiedOn), ind.ModifiedBy,
 	)
+	if e.escape {
+		for i, c := range e.row {
+			e.row[i] = escapeFormula(c)
+		}
+	}
 	return e.cw.Write(e.row)
 }
 
@@ -100,4 +108,14 @@ func csvTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// escapeFormula puts a "'" before a cell that starts with "=", "+", "-",
+// "@", a tab or a carriage return, which spreadsheets take as the start of
+// a formula, so that they show it as text instead of running it.
+func escapeFormula(c string) string {
+	if c != "" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
+		return "'" + c
+	}
+	return c
 }

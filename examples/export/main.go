@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/examples/internal/setup"
 	"github.com/falconioc/falcon/fql"
 	"github.com/falconioc/falcon/ioc"
@@ -27,7 +28,16 @@ out before the next is fetched: memory stays bounded by the page size.
 When interrupted (Ctrl-C) or when a page cannot be fetched, export stops after the
 last complete page and prints on stderr the cursor of the next one, with the
 command that resumes there: -resume appends to the -o file (and, for CSV, writes
-no second header). Falcon's cursors expire after a while: resume soon.`
+no second header). Falcon's cursors expire after a while: resume soon. A cursor
+Falcon refuses is reported as such, and not suggested again.
+
+In CSV, cells that begin with =, +, -, @, a tab or a carriage return get a
+leading ' so that spreadsheets show them instead of running them as formulas;
+-escape-formulas=false writes them as they are.
+
+Exit status: 0 when every page was written; 1 when the export stopped
+(interrupted, a page failed, authentication failed, the output could not be
+written); 2 for a bad command line.`
 
 func main() { setup.Main(run) }
 
@@ -39,6 +49,7 @@ type options struct {
 	Output string
 	Resume string
 	Limit  int
+	Escape bool
 }
 
 func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, error) {
@@ -50,6 +61,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, e
 	fs.StringVar(&o.Output, "o", "", "output file (default: stdout)")
 	fs.StringVar(&o.Resume, "resume", "", "resume at this cursor, printed by an interrupted export")
 	fs.IntVar(&o.Limit, "limit", 1000, fmt.Sprintf("indicators per page (1 to %d)", ioc.MaxLimit))
+	fs.BoolVar(&o.Escape, "escape-formulas", true, "in CSV, put a ' before cells starting with =, +, -, @, tab or CR, which spreadsheets would run")
 	if err := setup.Parse(fs, args); err != nil {
 		return nil, nil, fql.Sort{}, err
 	}
@@ -141,7 +153,7 @@ type exporter struct {
 // wrote. It stops after the last complete page when ctx ends or a page
 // fails, and then prints the cursor that resumes the export.
 func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Writer) (int, error) {
-	enc, err := newEncoder(x.opts.Format, w)
+	enc, err := newEncoder(x.opts.Format, w, x.opts.Escape)
 	if err != nil {
 		return 0, err
 	}
@@ -151,8 +163,11 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 		}
 	}
 	p := x.c.Indicators.Paginator(opts)
-	var bar *setup.Progress
-	defer func() { bar.Done() }()
+	// The bar starts before the first request, so that its rate counts
+	// the time the first page took.
+	bar := setup.NewProgress(x.stderr, -1, "exporting")
+	defer bar.Done()
+	first := true
 	written := 0
 	for p.HasMorePages() {
 		cursor := p.Cursor()
@@ -166,13 +181,10 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 			}
 			return written, x.interrupted(written, cursor, err)
 		}
-		if bar == nil {
-			total := int64(-1)
-			if x.opts.Resume == "" && resp != nil && resp.Meta.Pagination.Total > 0 {
-				total = resp.Meta.Pagination.Total
-			}
-			bar = setup.NewProgress(x.stderr, total, "exporting")
+		if first && x.opts.Resume == "" && resp != nil && resp.Meta.Pagination.Total > 0 {
+			bar.SetTotal(resp.Meta.Pagination.Total)
 		}
+		first = false
 		for _, ind := range page {
 			if err := enc.encode(ind); err != nil {
 				return written, err
@@ -188,21 +200,38 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 	return written, nil
 }
 
-// interrupted prints where to resume and returns the error to exit with.
+// interrupted prints why the export stopped and what to do (where to
+// resume, or what to fix), and returns the error to exit with: the cause
+// is printed here only once.
 func (x *exporter) interrupted(written int, cursor string, cause error) error {
 	fmt.Fprintf(x.stderr, "\nStopped after %d indicator(s): %v\n", written, cause)
-	if cursor == "" && x.opts.Resume == "" {
-		fmt.Fprintln(x.stderr, "Nothing was exported: run the same command again.")
-	} else {
-		if cursor == "" {
-			cursor = x.opts.Resume
+	resume := cursor
+	if resume == "" {
+		resume = x.opts.Resume
+	}
+	ae, _ := errors.AsType[*falcon.APIError](cause)
+	_, authErr := errors.AsType[*falcon.AuthError](cause)
+	switch {
+	case authErr || ae != nil && (ae.StatusCode == 401 || ae.StatusCode == 403):
+		fmt.Fprintln(x.stderr, "Authentication or authorisation failed: check FALCON_CLIENT_ID, FALCON_CLIENT_SECRET and "+
+			"FALCON_CLOUD (or FALCON_BASE_URL), and that the API client has the IOC Manager read scope.")
+		if written > 0 || x.opts.Resume != "" {
+			fmt.Fprintf(x.stderr, "Once fixed, resume with: export %s\n", resumeArgs(x.args, resume))
 		}
-		fmt.Fprintf(x.stderr, "Resume cursor: %s\nResume with:   export %s\n", cursor, resumeArgs(x.args, cursor))
+	case ae != nil && ae.StatusCode == 400 && x.opts.Resume != "" && cursor == x.opts.Resume:
+		// The first request of a resumed export carries only the cursor
+		// the user gave: Falcon refused it.
+		fmt.Fprintln(x.stderr, "Falcon refused the -resume cursor: it has expired or was mistyped. "+
+			"Start the export again without -resume (and without the partial -o file).")
+	case resume == "":
+		fmt.Fprintln(x.stderr, "Nothing was exported: run the same command again.")
+	default:
+		fmt.Fprintf(x.stderr, "Resume cursor: %s\nResume with:   export %s\n", resume, resumeArgs(x.args, resume))
 	}
 	if errors.Is(cause, context.Canceled) {
 		return fmt.Errorf("interrupted: %w", setup.ErrReported)
 	}
-	return fmt.Errorf("export stopped: %w", cause)
+	return fmt.Errorf("export stopped: %w: %w", setup.ErrReported, cause)
 }
 
 // resumeArgs returns args with -resume set to cursor, quoted for a POSIX

@@ -182,3 +182,78 @@ func TestResumeArgs(t *testing.T) {
 		t.Errorf("resumeArgs = %s\nwant          %s", got, want)
 	}
 }
+
+// TestExportEscapesFormulas checks that CSV cells a spreadsheet would run
+// get a leading "'", unless -escape-formulas=false.
+func TestExportEscapesFormulas(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	descs := []string{"=HYPERLINK(\"http://x.example\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain"}
+	for i, d := range descs {
+		srv.AddIndicators(falcontest.Indicator{Type: "domain", Value: "f" + strconv.Itoa(i) + ".example.com", Action: "detect",
+			Source: "s", AppliedGlobally: true, Platforms: []string{"linux"}, Description: d})
+	}
+	export := func(args ...string) map[string]string {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), append([]string{"-format", "csv"}, args...), setup.EmulatorEnv(srv), &stdout, &stderr); err != nil {
+			t.Fatalf("run: %v\n%s", err, stderr.String())
+		}
+		rows, err := csv.NewReader(&stdout).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range rows[1:] {
+			got[r[1]] = r[4]
+		}
+		return got
+	}
+	got := export()
+	for i, d := range descs {
+		want := "'" + d
+		if d == "plain" {
+			want = d
+		}
+		if g := got["f"+strconv.Itoa(i)+".example.com"]; g != want {
+			t.Errorf("description %q exported as %q; want %q", d, g, want)
+		}
+	}
+	got = export("-escape-formulas=false")
+	if g := got["f0.example.com"]; g != descs[0] {
+		t.Errorf("-escape-formulas=false: %q", g)
+	}
+}
+
+// TestExportStops checks what export says when Falcon refuses the resume
+// cursor or the credentials: the cause once, and what to do about it.
+func TestExportStops(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"-resume", "not-a-cursor"}, setup.EmulatorEnv(srv), &stdout, &stderr)
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("bad cursor: err = %v", err)
+	}
+	if out := stderr.String(); !strings.Contains(out, "Falcon refused the -resume cursor") || strings.Contains(out, "Resume with") ||
+		strings.Contains(out, "not-a-cursor\n") {
+		t.Errorf("bad cursor:\n%s", out)
+	}
+	if code := setup.ExitCode(err, &stdout); code != 1 || stdout.Len() != 0 {
+		t.Errorf("exit %d; printed again: %q", code, stdout.String())
+	}
+
+	stderr.Reset()
+	env := setup.EmulatorEnv(srv)
+	wrong := func(k string) string {
+		if k == "FALCON_CLIENT_SECRET" {
+			return "wrong"
+		}
+		return env(k)
+	}
+	err = run(t.Context(), nil, wrong, &stdout, &stderr)
+	if out := stderr.String(); !errors.Is(err, setup.ErrReported) || !strings.Contains(out, "check FALCON_CLIENT_ID, FALCON_CLIENT_SECRET") ||
+		strings.Contains(out, "run the same command again") || strings.Contains(out, "wrong") {
+		t.Errorf("auth failure: %v\n%s", err, out)
+	}
+}
