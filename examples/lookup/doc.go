@@ -7,8 +7,14 @@
 //	go run ./lookup evil[.]example[.]com
 //
 // The value may be defanged, and its type is detected unless a type: prefix
-// names it. Host details beyond the device id come from the Hosts API, which
-// the SDK does not wrap.
+// (sha256:, md5:, domain:, ipv4:, ipv6:) names it; a port after an address
+// is dropped. A URL is refused: look up its host. Host details beyond the
+// device id come from the Hosts API, which the SDK does not wrap.
+//
+// # Exit status
+//
+// 0 when the IOC was looked up (seen or not), 1 when a request failed, 2
+// for a bad command line or a value that is not an IOC.
 //
 // # Emulator
 //

@@ -21,13 +21,20 @@ const description = `
 Lookup prints how many hosts observed one IOC, lists those hosts (by device id)
 and, for each, the processes that observed it, with the trace id of every call.
 
-The value may be defanged ("evil[.]example[.]com", "hxxps://...") and its type is
-detected; prefix it with sha256:, md5:, domain:, ipv4: or ipv6: to name the type.
+The IOC is one of:
+  sha256:<hash>  md5:<hash>  domain:<name>  ipv4:<address>  ipv6:<address>
+  a bare hash, domain or address, whose type is detected; it may be defanged,
+  as in "evil[.]example[.]com" or "198.51.100[.]7", and a port, as in
+  "203.0.113.7:53", is dropped.
+A URL is not something Falcon counts hosts for: look up its host instead.
 Host names and other host details come from the Hosts API, which this SDK does
 not wrap: look the device ids up there.
 
 Against the in-process emulator, the value may be left out: lookup then picks a
-seeded IOC that hosts have seen.`
+seeded IOC that hosts have seen.
+
+Exit status: 0 when the IOC was looked up (seen or not); 1 when a request
+failed; 2 for a bad command line or a value that is not an IOC.`
 
 func main() { setup.Main(run) }
 
@@ -170,8 +177,11 @@ func parseRef(arg string) (ioc.Ref, error) {
 		reason := "not an IOC value"
 		if len(res.Problems) > 0 {
 			reason = res.Problems[0].Reason
+			if res.Problems[0].Kind == feed.KindURL {
+				reason = "a URL: Falcon has no url type; look up its host instead"
+			}
 		}
-		return ioc.Ref{}, fmt.Errorf("%q: %s", arg, reason)
+		return ioc.Ref{}, fmt.Errorf("%q: %s", feed.Clip(arg), reason)
 	}
 	e := res.Entries[0]
 	return ioc.Ref{Type: ioc.Type(e.Type), Value: e.Value}, nil

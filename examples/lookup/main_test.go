@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,30 @@ func TestParseRef(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("parseRef(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
+	}
+}
+
+// TestLookupHelpForms checks that every example value -h shows is one
+// lookup accepts, and that a URL is refused without naming a flag lookup
+// does not have.
+func TestLookupHelpForms(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"-h"}, func(string) string { return "" }, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatal(err)
+	}
+	help, _, _ := strings.Cut(stderr.String(), "Flags:")
+	examples := regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(help, -1)
+	if len(examples) < 3 {
+		t.Fatalf("-h shows %d example values:\n%s", len(examples), help)
+	}
+	for _, m := range examples {
+		if _, err := parseRef(m[1]); err != nil {
+			t.Errorf("-h shows %q, which lookup refuses: %v", m[1], err)
+		}
+	}
+	_, err := parseRef("hxxps://evil[.]example/x")
+	if err == nil || strings.Contains(err.Error(), "-url-hosts") || !strings.Contains(err.Error(), "look up its host") {
+		t.Errorf("URL: %v", err)
 	}
 }
