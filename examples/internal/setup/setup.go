@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -71,6 +73,9 @@ func Connect(ctx context.Context, cfg Config) (*Env, error) {
 		opts = append(opts, falcon.WithCredentials(id, secret))
 		where := ""
 		if base := getenv(falcon.EnvBaseURL); base != "" {
+			if err := checkBaseURL(base); err != nil {
+				return nil, err
+			}
 			opts = append(opts, falcon.WithBaseURL(base))
 			where = base
 		} else if name := getenv(falcon.EnvCloud); name != "" {
@@ -111,6 +116,22 @@ func Connect(ctx context.Context, cfg Config) (*Env, error) {
 	env.Falcon = c
 	env.IOC = ioc.New(c)
 	return env, nil
+}
+
+// checkBaseURL refuses a plain http FALCON_BASE_URL to a host other than
+// loopback with a message naming the variable, before the SDK refuses it
+// naming its own option, which the examples do not offer.
+func checkBaseURL(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" {
+		return nil // the SDK reports other problems with the URL
+	}
+	h := u.Hostname()
+	if a, err := netip.ParseAddr(h); h == "localhost" || err == nil && a.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%s %s: plain http is refused for hosts other than loopback (the token would travel in clear): use https",
+		falcon.EnvBaseURL, u.Redacted())
 }
 
 // Close revokes the token (waiting at most five seconds, whatever happened

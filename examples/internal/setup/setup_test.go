@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,6 +79,12 @@ func TestConnectBadEnvironment(t *testing.T) {
 		if err == nil {
 			env.Close()
 			t.Errorf("%v: no error", vars)
+			continue
+		}
+		// Messages name the environment and the tools' flags, never the
+		// SDK's Go options.
+		if strings.Contains(err.Error(), "With") || strings.Contains(err.Error(), "Options.") {
+			t.Errorf("%v: %v names a Go option", vars, err)
 		}
 	}
 }
@@ -164,5 +171,25 @@ func TestFailure(t *testing.T) {
 		if got := setup.Failure(&tt.err); got != tt.want {
 			t.Errorf("Failure(%+v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestParseFlagsAfterArguments checks that flags may follow positional
+// arguments, that "--" ends the flags, and that a bad flag after an
+// argument is a usage error saying where it was.
+func TestParseFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
+	fs := setup.NewFlagSet("prog", "prog [flags] file...", "Prog.", new(bytes.Buffer))
+	v := fs.Bool("v", false, "verbose")
+	n := fs.Int("n", 0, "count")
+	if err := setup.Parse(fs, []string{"a.csv", "-v", "b.csv", "-n", "3", "--", "-c.csv", "-v"}); err != nil {
+		t.Fatal(err)
+	}
+	if !*v || *n != 3 || !slices.Equal(fs.Args(), []string{"a.csv", "b.csv", "-c.csv", "-v"}) {
+		t.Errorf("v=%v n=%d args=%q", *v, *n, fs.Args())
+	}
+	err := setup.Parse(fs, []string{"a.csv", "-nope"})
+	if ue, ok := errors.AsType[*setup.UsageError](err); !ok || !strings.Contains(ue.Error(), `after "a.csv"`) {
+		t.Errorf("bad flag after a file: %v", err)
 	}
 }
