@@ -340,3 +340,18 @@ func TestImportJSON(t *testing.T) {
 		t.Errorf("no duplicate row in %+v", rows)
 	}
 }
+
+// TestImportNotAFeed checks that binary input and text that is no feed get
+// one error line, not a line per row.
+func TestImportNotAFeed(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"synthetic-binary.gz", "SOURCES.md"} {
+		var stdout, stderr bytes.Buffer
+		err := run(t.Context(), []string{"-format", "list", "../testdata/feeds/" + name}, setup.EmulatorEnv(newServer(t)), &stdout, &stderr)
+		code := setup.ExitCode(err, &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), "not an IOC feed") || strings.Count(stderr.String(), "\n") != 1 ||
+			strings.Contains(stdout.String(), "INVALID") {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", name, code, stdout.String(), stderr.String())
+		}
+	}
+}
