@@ -26,5 +26,14 @@
 // hexadecimal digits) before anything is read or sent. Values that come from a
 // feed are checked by Load (ioc.ValidateNew) and Batch.CheckCatalog; what only
 // the API knows (an indicator that exists already, a warning) it refuses per
-// item, and the programs report each refusal.
+// item, and the programs report each refusal. WarningOf predicts the one
+// warning a dry run can foresee: private and reserved addresses.
+//
+// # Reports
+//
+// Batch.PrintNotes lists the items read with something dropped (a port, a
+// URL's path). NewReport writes the -json report of import and sync: a Row
+// per input row (Batch.ReportSetAside writes those of the items set aside
+// and of the duplicates, Batch.ItemRow builds the others) and a Summary
+// with counts per outcome and per type.
 package convert
