@@ -257,8 +257,9 @@ func (m *tokenManager) request(ctx context.Context, base string) (*oauth2.Token,
 }
 
 // authError turns what clientcredentials returned into *AuthError with a
-// hint. It keeps the oauth2.RetrieveError but drops its *http.Response,
-// whose request would carry the credentials.
+// hint. An answer of the token endpoint is described by the fields alone:
+// oauth2's error type is not kept, since its Error method fails without the
+// *http.Response, and that response's request carries the credentials.
 func (m *tokenManager) authError(err error) *AuthError {
 	ae := &AuthError{}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
@@ -272,7 +273,7 @@ func (m *tokenManager) authError(err error) *AuthError {
 		}
 		if json.Unmarshal(re.Body, &env) == nil {
 			if len(env.Errors) > 0 {
-				ae.Message = env.Errors[0].Message
+				ae.Code, ae.Message = env.Errors[0].Code, env.Errors[0].Message
 			}
 			if env.Meta.TraceID != "" {
 				ae.TraceID = env.Meta.TraceID
@@ -281,20 +282,18 @@ func (m *tokenManager) authError(err error) *AuthError {
 		if ae.Message == "" {
 			ae.Message = strings.TrimSpace(re.ErrorCode + " " + re.ErrorDescription)
 		}
-		cp := *re
-		cp.Response = nil
-		ae.Err = &cp
 	} else {
 		ae.Err = err
 	}
 	ae.Hint = m.hint(ae.StatusCode, ae.Message)
-	if ae.StatusCode == 0 && !ae.Temporary() {
+	if ae.Hint == "" || ae.StatusCode == 0 && !ae.Temporary() {
 		ae.Hint = "the token endpoint's answer was not usable"
 	}
 	return ae
 }
 
 func (m *tokenManager) hint(status int, msg string) string {
+	const creds = "check the API client ID and secret (" + EnvClientID + ", " + EnvClientSecret + ")"
 	lower := strings.ToLower(msg)
 	aboutCID := m.memberCID != "" && (strings.Contains(lower, "cid") || strings.Contains(lower, "member"))
 	switch {
@@ -303,16 +302,15 @@ func (m *tokenManager) hint(status int, msg string) string {
 	case aboutCID:
 		return "check the member CID (" + EnvMemberCID + "): the API client may not have access to it"
 	case status == http.StatusBadRequest || status == http.StatusUnauthorized:
-		return "check the API client ID and secret (" + EnvClientID + ", " + EnvClientSecret + ") and the cloud"
-	case status == http.StatusForbidden && strings.Contains(lower, "access denied, authorization failed"):
-		if m.memberCID != "" {
-			return "this host's IP address may not be on the API client's IP allow list, or the member CID may be wrong"
-		}
-		return "this host's IP address may not be on the API client's IP allow list"
-	case status == http.StatusForbidden && m.memberCID != "":
-		return "check the member CID (" + EnvMemberCID + ") and the API client's IP allow list"
+		return creds + " and the cloud"
 	case status == http.StatusForbidden:
-		return "the API client may not be allowed to request tokens from this host"
+		// The token endpoint answers refused credentials with 403, and so
+		// it does for a host outside the API client's IP allow list.
+		h := creds + ", then that this host's IP address is on the API client's IP allow list"
+		if m.memberCID != "" {
+			h += ", then the member CID (" + EnvMemberCID + ")"
+		}
+		return h
 	case status == http.StatusTooManyRequests:
 		return "the token endpoint is rate limited (300 requests per minute per IP)"
 	case status >= 500:

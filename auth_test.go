@@ -3,6 +3,7 @@ package falcon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -282,8 +283,14 @@ func TestTokenFailuresBecomeAuthErrorWithHint(t *testing.T) {
 			false, ErrUnauthorized, "client ID and secret", "invalid client"},
 		{"bad credentials 400", 400, `{"errors":[{"code":400,"message":"invalid client_id"}]}`,
 			false, ErrUnauthorized, "client ID and secret", "invalid client_id"},
-		{"ip allow list", 403, `{"errors":[{"code":403,"message":"access denied, authorization failed"}]}`,
+		{"refused 403 authorization failed", 403, `{"errors":[{"code":403,"message":"access denied, authorization failed"}]}`,
+			false, ErrUnauthorized, "client ID and secret", "authorization failed"},
+		{"refused 403 invalid client", 403, `{"errors":[{"code":403,"message":"access denied, invalid client_id or client_secret"}]}`,
+			false, ErrUnauthorized, "client ID and secret", "invalid client_id or client_secret"},
+		{"refused 403 is forbidden too", 403, `{"errors":[{"code":403,"message":"access denied, authorization failed"}]}`,
 			false, ErrForbidden, "IP allow list", "authorization failed"},
+		{"refused 403 with member CID", 403, `{"errors":[{"code":403,"message":"access denied, authorization failed"}]}`,
+			true, ErrUnauthorized, "member CID", "authorization failed"},
 		{"member cid", 403, `{"errors":[{"code":403,"message":"member CID not valid for this parent"}]}`,
 			true, ErrForbidden, "member CID", "member CID"},
 		{"rate limited", 429, `{"errors":[{"code":429,"message":"API rate limit exceeded."}]}`,
@@ -312,6 +319,18 @@ func TestTokenFailuresBecomeAuthErrorWithHint(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, tt.hint) || !strings.Contains(msg, tt.message) || strings.ContainsAny(msg, "\n") {
 				t.Errorf("message %q lacks hint %q or message %q, or spans lines", msg, tt.hint, tt.message)
+			}
+			if tt.status == http.StatusForbidden {
+				// Refused credentials.
+				if !errors.Is(err, ErrUnauthorized) {
+					t.Errorf("403: Is(ErrUnauthorized) = false")
+				}
+				// Unless the message is about the member CID, the hint
+				// names the ID and secret first, then the IP allow list.
+				creds, ip := strings.Index(ae.Hint, "client ID and secret"), strings.Index(ae.Hint, "IP allow list")
+				if !strings.Contains(tt.message, "member") && (creds < 0 || ip < creds) {
+					t.Errorf("403 hint %q must name the client ID and secret, then the IP allow list", ae.Hint)
+				}
 			}
 			if n := len(fake.calls()); n != 0 {
 				t.Errorf("API calls = %d after token failure", n)
@@ -407,3 +426,55 @@ func TestStaticTokenSource(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestTokenFailureErrorTreesAreSafe fails the token request with every
+// status the endpoint may answer and every body shape, then walks each
+// error tree the SDK returns (from Client.Do and from the token source the
+// oauth2 transport uses), calling Error() on every node: none may panic,
+// none may be one of oauth2's types, and the *AuthError carries what the
+// answer said.
+func TestTokenFailureErrorTreesAreSafe(t *testing.T) {
+	t.Parallel()
+	bodies := []struct {
+		name, ctype, body string
+		code              int
+		message, trace    string
+	}{
+		{"json", "", `{"meta":{"trace_id":"body-trace"},"errors":[{"code":%d,"message":"access denied, invalid client"}]}`, -1, "access denied, invalid client", "body-trace"},
+		{"oauth json", "", `{"error":"invalid_client","error_description":"bad secret"}`, 0, "invalid_client bad secret", "token-trace"},
+		{"html", "text/html", `<html><body><h1>403 Forbidden</h1></body></html>`, 0, "", "token-trace"},
+		{"empty", "application/json", ``, 0, "", "token-trace"},
+		{"empty text", "text/plain", ``, 0, "", "token-trace"},
+	}
+	for _, st := range []int{400, 401, 403, 429, 500} {
+		for _, b := range bodies {
+			t.Run(fmt.Sprintf("%d %s", st, b.name), func(t *testing.T) {
+				t.Parallel()
+				fake := newFake("a", nil)
+				fake.tokenFail, fake.tokenType = st, b.ctype
+				fake.tokenBody = b.body
+				if strings.Contains(b.body, "%d") {
+					fake.tokenBody = fmt.Sprintf(b.body, st)
+				}
+				srv := httptest.NewServer(fake)
+				defer srv.Close()
+				c := testClient(t, srv.URL, WithRetry(NoRetry))
+				_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+				checkErrorTree(t, err)
+				ae, ok := errors.AsType[*AuthError](err)
+				if !ok {
+					t.Fatalf("err = %T, want *AuthError", err)
+				}
+				wantCode := b.code
+				if wantCode < 0 {
+					wantCode = st
+				}
+				if ae.StatusCode != st || ae.Code != wantCode || ae.Message != b.message || ae.TraceID != b.trace || ae.Hint == "" {
+					t.Errorf("AuthError = %+v, want status %d code %d message %q trace %q and a hint", *ae, st, wantCode, b.message, b.trace)
+				}
+				_, terr := c.tokens.Token() // the oauth2 transport's path
+				checkErrorTree(t, terr)
+			})
+		}
+	}
+}

@@ -26,9 +26,12 @@
 // with a single token request in flight however many goroutines need it.
 // When the API answers 401 the token is dropped, a new one is fetched and
 // the request is sent once more. [Client.Close] revokes the token. A failed
-// token request returns [*AuthError], whose Hint names the likely cause: bad
-// credentials (400/401), an IP address outside the API client's allow list
-// (403 "access denied, authorization failed"), a wrong member CID.
+// token request returns [*AuthError], which carries the endpoint's status,
+// code, message and trace id (not oauth2's error type), and whose Hint names
+// the likely cause: bad credentials (400/401), refused credentials or an IP
+// address outside the API client's allow list (403: the hint names the client
+// ID and secret first, then the allow list), a wrong member CID. Refused
+// credentials (400, 401 and 403) match [ErrUnauthorized].
 //
 // Every request (token, autodiscovery, API) goes through the transport of
 // the *http.Client given to [WithHTTPClient], or http.DefaultTransport, so

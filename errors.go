@@ -19,7 +19,7 @@ var (
 	// ErrNotFound matches a 404 answer.
 	ErrNotFound = errors.New("falcon: not found")
 	// ErrUnauthorized matches a 401 answer and a token request refused for
-	// bad credentials.
+	// bad credentials (400, 401 or 403 from the token endpoint).
 	ErrUnauthorized = errors.New("falcon: unauthorized")
 	// ErrForbidden matches a 403 answer, such as a missing API scope or an
 	// IP address outside the API client's allow list.
@@ -132,14 +132,18 @@ type AuthError struct {
 	// StatusCode is the token endpoint's HTTP status, 0 when no answer
 	// arrived.
 	StatusCode int
+	// Code is the code of the first entry of the answer's errors list.
+	Code int
 	// Message is the endpoint's own message, if any.
 	Message string
 	// TraceID identifies the token request for CrowdStrike support.
 	TraceID string
 	// Hint suggests the likely cause.
 	Hint string
-	// Err is the underlying error (an *oauth2.RetrieveError without its
-	// *http.Response, or a transport error).
+	// Err is the underlying error when no usable answer arrived: the
+	// transport's error, the token source's error, or why the answer
+	// could not be read. It is nil when the endpoint answered with an
+	// error status: the fields above describe that answer.
 	Err error
 }
 
@@ -171,10 +175,11 @@ func (e *AuthError) Error() string {
 // Unwrap returns the underlying error.
 func (e *AuthError) Unwrap() error { return e.Err }
 
-// Is matches ErrUnauthorized for 400 and 401 (bad credentials),
-// ErrForbidden for 403 and ErrRateLimited for 429.
+// Is matches ErrUnauthorized for 400, 401 and 403 (the token endpoint
+// refused the credentials), ErrForbidden for 403 as well, and
+// ErrRateLimited for 429.
 func (e *AuthError) Is(target error) bool {
-	if target == ErrUnauthorized && e.StatusCode == http.StatusBadRequest {
+	if target == ErrUnauthorized && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusForbidden) {
 		return true
 	}
 	return statusIs(e.StatusCode, target)

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
 func TestValidationErrorSummary(t *testing.T) {
@@ -88,7 +86,8 @@ func TestSentinelsAndResponseLost(t *testing.T) {
 		{&APIError{StatusCode: 503}, nil, []error{ErrNotFound}, true},
 		{rl, []error{ErrRateLimited}, []error{ErrNotFound}, false},
 		{&AuthError{StatusCode: 400}, []error{ErrUnauthorized}, []error{ErrForbidden}, false},
-		{&AuthError{StatusCode: 403}, []error{ErrForbidden}, []error{ErrUnauthorized}, false},
+		{&AuthError{StatusCode: 403}, []error{ErrForbidden, ErrUnauthorized}, []error{ErrRateLimited}, false},
+		{&AuthError{StatusCode: 429}, []error{ErrRateLimited}, []error{ErrUnauthorized, ErrForbidden}, false},
 		{fmt.Errorf("ctx: %w", &RequestError{Err: errors.New("reset")}), nil, []error{ErrNotFound}, true},
 		{errors.New("other"), nil, []error{ErrNotFound}, false},
 	}
@@ -107,8 +106,8 @@ func TestSentinelsAndResponseLost(t *testing.T) {
 			t.Errorf("case %d: ResponseLost = %v", i, !c.lost)
 		}
 	}
-	re := &oauth2.RetrieveError{}
-	if !errors.Is(&AuthError{StatusCode: 401, Err: re}, re) {
+	cause := errors.New("cause")
+	if !errors.Is(&AuthError{Err: cause}, cause) {
 		t.Error("AuthError does not unwrap")
 	}
 	if (&AuthError{StatusCode: 503}).Temporary() != true || (&AuthError{StatusCode: 401}).Temporary() {

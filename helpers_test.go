@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,7 @@ type fakeFalcon struct {
 	expiresIn  int           // seconds; 1799 when zero
 	tokenFail  int           // status for token answers; 0 issues tokens
 	tokenBody  string        // body for failed token answers
+	tokenType  string        // Content-Type of failed token answers (JSON when empty)
 	tokenGate  chan struct{} // when set, token answers wait for it
 	name       string
 	tokenForms []url.Values
@@ -98,13 +100,19 @@ func (f *fakeFalcon) serveToken(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	f.mu.Lock()
 	f.tokenForms = append(f.tokenForms, r.PostForm)
-	gate, fail, body := f.tokenGate, f.tokenFail, f.tokenBody
+	gate, fail, body, ctype := f.tokenGate, f.tokenFail, f.tokenBody, f.tokenType
 	f.mu.Unlock()
 	if gate != nil {
 		<-gate
 	}
 	if fail != 0 {
 		w.Header().Set("X-Cs-Traceid", "token-trace")
+		if ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+			w.WriteHeader(fail)
+			_, _ = w.Write([]byte(body))
+			return
+		}
 		writeJSON(w, fail, body)
 		return
 	}
@@ -182,4 +190,127 @@ type staticSource string
 
 func (s staticSource) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: string(s)}, nil
+}
+
+// walkErrors calls visit on every node of err's tree, following both
+// Unwrap() error and Unwrap() []error.
+func walkErrors(err error, visit func(error)) {
+	if err == nil {
+		return
+	}
+	visit(err)
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		walkErrors(u.Unwrap(), visit)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErrors(e, visit)
+		}
+	}
+}
+
+// checkErrorTree calls Error() on every node of err's tree and fails the
+// test if one panics or is one of oauth2's types.
+func checkErrorTree(t *testing.T, err error) {
+	t.Helper()
+	walkErrors(err, func(e error) {
+		t.Helper()
+		if p := reflect.TypeOf(e); strings.Contains(deref(p).PkgPath(), "golang.org/x/oauth2") {
+			t.Errorf("error tree exposes %v", p)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("Error() of %T panicked: %v", e, r)
+				}
+			}()
+			_ = e.Error()
+		}()
+	})
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// reachableSecrets walks v by reflection, through pointers, interfaces,
+// structs (unexported fields included), slices, arrays and maps, and
+// returns the path of every string or byte slice that contains one of
+// secrets. Functions and channels are opaque.
+func reachableSecrets(v any, secrets []string) []string {
+	w := secretWalker{secrets: secrets, seen: map[visit]bool{}}
+	w.walk(reflect.ValueOf(v), "v", 0)
+	return w.found
+}
+
+type visit struct {
+	ptr uintptr
+	typ reflect.Type
+}
+
+type secretWalker struct {
+	secrets []string
+	seen    map[visit]bool
+	found   []string
+}
+
+func (w *secretWalker) check(s, path string) {
+	for _, sec := range w.secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			w.found = append(w.found, path)
+		}
+	}
+}
+
+func (w *secretWalker) walk(v reflect.Value, path string, depth int) {
+	if !v.IsValid() || depth > 200 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		w.check(v.String(), path)
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		if v.Kind() != reflect.Slice || v.Cap() > 0 {
+			key := visit{v.Pointer(), v.Type()}
+			if w.seen[key] {
+				return
+			}
+			w.seen[key] = true
+		}
+		switch v.Kind() {
+		case reflect.Pointer:
+			w.walk(v.Elem(), path, depth+1)
+		case reflect.Map:
+			it := v.MapRange()
+			for it.Next() {
+				w.walk(it.Key(), path+"[key]", depth+1)
+				w.walk(it.Value(), fmt.Sprintf("%s[%v]", path, it.Key()), depth+1)
+			}
+		case reflect.Slice:
+			if v.Type().Elem().Kind() == reflect.Uint8 {
+				// The whole backing array: a reslice may hide bytes.
+				w.check(string(v.Slice(0, v.Cap()).Bytes()), path)
+				return
+			}
+			for i := range v.Len() {
+				w.walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+			}
+		}
+	case reflect.Interface:
+		w.walk(v.Elem(), path, depth+1)
+	case reflect.Array:
+		for i := range v.Len() {
+			w.walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			w.walk(v.Field(i), path+"."+v.Type().Field(i).Name, depth+1)
+		}
+	}
 }
