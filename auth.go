@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -121,23 +122,48 @@ func (m *tokenManager) token(ctx context.Context) (*oauth2.Token, uint64, error)
 }
 
 // fetch runs one token request on a context of its own, so that the
-// caller that started it giving up does not fail the others waiting.
+// caller that started it giving up does not fail the others waiting. A
+// panic of the token source (or of the transport) is recovered here, on
+// a goroutine the caller cannot guard, and becomes every waiter's error.
 func (m *tokenManager) fetch(call *tokenCall) {
 	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
 	defer cancel()
-	tok, err := m.obtain(ctx)
-
-	m.mu.Lock()
-	if err == nil {
-		m.gen++
-		m.tok = tok
-		m.refreshAt = refreshTime(tok, time.Now())
-		call.tok, call.gen = tok, m.gen
+	what := "the token request"
+	if m.static != nil {
+		what = "the token source"
 	}
-	call.err = err
-	m.call = nil
-	m.mu.Unlock()
-	close(call.done)
+	var tok *oauth2.Token
+	// err stays so if obtain never returns (runtime.Goexit).
+	var err error = &AuthError{Hint: what + " did not return"}
+	defer func() {
+		if r := recover(); r != nil {
+			tok, err = nil, m.panicked(what, r)
+		}
+		m.mu.Lock()
+		if err == nil {
+			m.gen++
+			m.tok = tok
+			m.refreshAt = refreshTime(tok, time.Now())
+			call.tok, call.gen = tok, m.gen
+		}
+		call.err = err
+		m.call = nil
+		m.mu.Unlock()
+		close(call.done)
+	}()
+	tok, err = m.obtain(ctx)
+}
+
+// panicked reports a recovered panic of what as an *AuthError, and logs
+// its stack (which holds no argument values) at error level.
+func (m *tokenManager) panicked(what string, r any) *AuthError {
+	m.log.LogAttrs(context.Background(), slog.LevelError, "falcon: "+what+" panicked",
+		slog.String("stack", string(debug.Stack())))
+	cause := fmt.Errorf("panic: %v", r)
+	if e, ok := r.(error); ok {
+		cause = fmt.Errorf("panic: %w", e)
+	}
+	return &AuthError{Hint: what + " panicked", Err: cause}
 }
 
 // refreshTime is when tok should be replaced: a fifth of its lifetime, at

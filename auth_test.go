@@ -478,3 +478,30 @@ func TestTokenFailureErrorTreesAreSafe(t *testing.T) {
 		}
 	}
 }
+
+type panicSource struct{}
+
+func (panicSource) Token() (*oauth2.Token, error) { panic("token source broke") }
+
+// TestPanickingTokenSourceBecomesError checks that a WithTokenSource source
+// that panics inside the token fetch goroutine does not crash the process:
+// every caller waiting for the token gets an *AuthError naming the panic,
+// and the client stays usable.
+func TestPanickingTokenSourceBecomesError(t *testing.T) {
+	t.Parallel()
+	c, err := newClient(noEnv, WithTokenSource(panicSource{}), WithBaseURL("http://127.0.0.1:1"), WithRetry(NoRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, err = c.Do(t.Context(), &Request{Path: "/x"}, nil)
+		ae, ok := errors.AsType[*AuthError](err)
+		if !ok || !strings.Contains(err.Error(), "panic") || !strings.Contains(err.Error(), "token source broke") {
+			t.Fatalf("err = %T %v, want *AuthError naming the panic", err, err)
+		}
+		if ae.Temporary() {
+			t.Error("a panic is reported as temporary")
+		}
+		checkErrorTree(t, err)
+	}
+}

@@ -116,7 +116,8 @@ func checkCredential(what, v string) error {
 // credentials (for tokens obtained elsewhere). The client caches each token
 // until shortly before its expiry and asks ts again after a 401. Without
 // credentials there is nothing to revoke, and no autodiscovery: the cloud
-// defaults to us-1.
+// defaults to us-1. A panic in ts.Token is recovered and returned to the
+// callers waiting for that token as an *AuthError whose Err names the panic.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {
