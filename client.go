@@ -265,7 +265,9 @@ func (r *Request) build() (*core.Request, error) {
 // services do not wrap yet, and what those services are built on.
 //
 // The returned *Response is non-nil whenever an HTTP answer arrived, errors
-// included. Errors are *APIError (non-2xx), *RateLimitError (429 not
+// included. Its Body is http.NoBody (the body has been read) and its
+// Request carries no Authorization header: no returned value holds the
+// bearer token. Errors are *APIError (non-2xx), *RateLimitError (429 not
 // retried), *AuthError (token request failed), *RequestError (no complete
 // answer: the server may have acted), or wrap the context's error when it
 // ended a wait.
@@ -293,12 +295,39 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if hr == nil {
 		return nil, err
 	}
-	resp.Response = hr
+	resp.Response = exposed(hr)
 	resp.RateLimit = parseRateLimit(hr.Header)
 	if resp.Meta.TraceID == "" {
 		resp.Meta.TraceID = hr.Header.Get("X-Cs-Traceid")
 	}
 	return resp, err
+}
+
+// exposed returns the copy of hr that Do returns. Its body, already
+// consumed, is http.NoBody: the original leads into the transport's
+// connection buffers, which hold the bearer token. Its request is a copy
+// without the Authorization header and without a body.
+func exposed(hr *http.Response) *http.Response {
+	cp := *hr
+	cp.Body = http.NoBody
+	cp.Request = redactRequest(hr.Request)
+	return &cp
+}
+
+// redactRequest returns a copy of r without the Authorization header and
+// body, whose redirect response (if any) is redacted the same way.
+func redactRequest(r *http.Request) *http.Request {
+	if r == nil {
+		return nil
+	}
+	cp := *r
+	cp.Header = r.Header.Clone()
+	delete(cp.Header, "Authorization")
+	cp.Body, cp.GetBody = nil, nil
+	if r.Response != nil {
+		cp.Response = exposed(r.Response)
+	}
+	return &cp
 }
 
 // Close revokes the cached token (POST /oauth2/revoke). The client remains

@@ -12,8 +12,11 @@ import (
 	"github.com/falconioc/falcon/internal/jsonscan"
 )
 
-// Response is an API answer: the HTTP response (its body already consumed)
-// plus what the Falcon envelope and headers say about it.
+// Response is an API answer: the HTTP response plus what the Falcon
+// envelope and headers say about it. The body has been read: Body is
+// http.NoBody. Request is a copy of the request sent, without its
+// Authorization header and body, so that no returned value holds the
+// bearer token.
 type Response struct {
 	*http.Response
 
