@@ -73,7 +73,9 @@
 // A 429 is retried for every request once the wait the API names has
 // passed (X-RateLimit-RetryAfter in Unix seconds or milliseconds, or
 // Retry-After). That cooldown is shared: every goroutine of the client
-// holds off until it ends. Transport errors and 502, 503 and 504 are
+// holds off until it ends. It lasts at most [MaxCooldown] (15 minutes): a
+// later time, which only a broken header names, is brought forward and the
+// [*RateLimitError] says so (its Capped field). Transport errors and 502, 503 and 504 are
 // retried with jittered exponential backoff, but only for requests safe to
 // repeat: GET, PUT, PATCH and DELETE by default, POST only when marked
 // [Idempotent] (the aggregate query); creates and report jobs never are. A

@@ -106,8 +106,12 @@ type RateLimitError struct {
 	// X-RateLimit-Remaining headers.
 	Limit     int
 	Remaining int
-	// RetryAfter is when the API allows sending again.
+	// RetryAfter is when the API allows sending again, at most
+	// MaxCooldown after the answer arrived.
 	RetryAfter time.Time
+	// Capped reports that the API named a later time than MaxCooldown
+	// allows: RetryAfter has been brought forward to that limit.
+	Capped bool
 }
 
 // Error returns a one-line summary including when to retry.
@@ -116,6 +120,9 @@ func (e *RateLimitError) Error() string {
 	fmt.Fprintf(&b, "falcon: %s %s: 429 rate limited", e.Method, e.Path)
 	if !e.RetryAfter.IsZero() {
 		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter.UTC().Format(time.RFC3339))
+	}
+	if e.Capped {
+		fmt.Fprintf(&b, " (the API named a later time: wait capped at %v)", MaxCooldown)
 	}
 	if e.Header == nil {
 		b.WriteString(" (not sent: client cooldown)")
@@ -338,7 +345,7 @@ func newStatusError(se *core.StatusError, resp *Response) error {
 		return ae
 	}
 	rl := parseRateLimit(se.Header)
-	return &RateLimitError{APIError: ae, Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: se.RetryAfter}
+	return &RateLimitError{APIError: ae, Limit: rl.Limit, Remaining: rl.Remaining, RetryAfter: se.RetryAfter, Capped: se.Capped}
 }
 
 // mapError turns core's errors into the public types.

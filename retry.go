@@ -3,6 +3,8 @@ package falcon
 import (
 	"fmt"
 	"time"
+
+	"github.com/falconioc/falcon/internal/core"
 )
 
 // RetryPolicy bounds how the client retries.
@@ -24,6 +26,12 @@ type RetryPolicy struct {
 	// MaxWait is not waited: the call returns *RateLimitError at once.
 	MaxWait time.Duration
 }
+
+// MaxCooldown is the longest a 429 makes the client hold off. A retry
+// time further away (the API's window is one minute, so only a broken
+// header names one) is taken as MaxCooldown from the answer, and the
+// *RateLimitError says so ([RateLimitError.Capped]).
+const MaxCooldown = core.MaxCooldown
 
 // DefaultRetryPolicy is used when no WithRetry option is given: up to 5
 // attempts, backoff from 500ms, and waits of at most 90 seconds, enough to

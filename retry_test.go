@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -306,4 +307,59 @@ func TestPerAttemptTimeout(t *testing.T) {
 			t.Errorf("attempts = %d, want 2", n)
 		}
 	})
+}
+
+// Test429FarFutureRetryAfterIsCapped answers one 429 whose retry time is
+// absurdly far away (a bogus header, or one that overflows), then 200s: the
+// shared cooldown ends after MaxCooldown, the error says the wait was
+// capped, and the client works again afterwards.
+func Test429FarFutureRetryAfterIsCapped(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, key, value string }{
+		{"year 2100 in seconds", "X-RateLimit-RetryAfter", "4102444800"},
+		{"year 2100 in milliseconds", "X-RateLimit-RetryAfter", "4102444800000"},
+		{"max int64", "X-RateLimit-RetryAfter", "9223372036854775807"},
+		{"Retry-After seconds overflowing", "Retry-After", "99999999999"},
+		{"Retry-After date", "Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				fake := newFake("a", sequence(status(http.StatusTooManyRequests, tt.key, tt.value), okResources(`[]`)))
+				c := bubbleClient(t, fake)
+
+				_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+				rl, ok := errors.AsType[*RateLimitError](err)
+				if !ok {
+					t.Fatalf("err = %T %v, want *RateLimitError", err, err)
+				}
+				if !rl.RetryAfter.Equal(start.Add(MaxCooldown)) || !rl.Capped {
+					t.Errorf("RetryAfter = %v (capped %t), want now + %v", rl.RetryAfter, rl.Capped, MaxCooldown)
+				}
+				if msg := err.Error(); !strings.Contains(msg, "capped") || !strings.Contains(msg, "15m") {
+					t.Errorf("message %q does not say the wait was capped at 15m", msg)
+				}
+				if time.Since(start) != 0 {
+					t.Errorf("waited %v before giving up", time.Since(start))
+				}
+
+				// Inside the capped cooldown, while more than MaxWait (30 s)
+				// of it is left, calls are refused unsent.
+				time.Sleep(MaxCooldown - time.Minute)
+				if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); !errors.Is(err, ErrRateLimited) {
+					t.Errorf("call inside the cooldown: %v", err)
+				}
+				// Once it has passed, the client works again.
+				time.Sleep(time.Minute + time.Second)
+				if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
+					t.Errorf("call after the capped cooldown: %v", err)
+				}
+				if n := len(fake.calls()); n != 2 {
+					t.Errorf("API calls = %d, want 2", n)
+				}
+			})
+		})
+	}
 }

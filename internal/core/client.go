@@ -169,8 +169,12 @@ type StatusError struct {
 	Body []byte
 	// Attempts is how many times the request was sent.
 	Attempts int
-	// RetryAfter is when a 429 said sending may resume.
+	// RetryAfter is when a 429 said sending may resume, at most
+	// MaxCooldown after the answer arrived.
 	RetryAfter time.Time
+	// Capped is set when the 429 named a later time than MaxCooldown
+	// allows, and RetryAfter was brought forward to that limit.
+	Capped bool
 	// Cooldown is set when the request was not sent at all because the
 	// client's shared rate-limit cooldown outlasts the policy's MaxWait.
 	Cooldown bool
@@ -278,6 +282,7 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 			if !ok {
 				at = now.Add(c.backoff(attempt))
 			}
+			at, serr.Capped = capCooldown(at, now)
 			c.extendCooldown(at)
 			serr.RetryAfter = at
 			wait := at.Sub(now)

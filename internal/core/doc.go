@@ -15,6 +15,9 @@
 // [Client.Do] loops over attempts. A 429 waits until the time named by
 // X-RateLimit-RetryAfter (epoch seconds, or milliseconds above 1e12) or
 // Retry-After, and that cooldown is shared by every goroutine of the client.
+// A time more than [MaxCooldown] away is taken as MaxCooldown away (the
+// [StatusError] is marked Capped), so that a bogus header cannot freeze the
+// client.
 // Transport errors and 502/503/504 are retried with jittered exponential
 // backoff, only for requests marked repeatable. A 401 drops the token and the
 // request is sent once more. Every wait honours the context; a wait longer

@@ -11,6 +11,12 @@ import (
 	"time"
 )
 
+// MaxCooldown is the longest a 429 can make the client hold off: a retry
+// time further away is taken as this far away. Falcon's rate-limit window
+// is one minute, so only a broken or hostile header asks for more, and
+// honouring it would freeze the client.
+const MaxCooldown = 15 * time.Minute
+
 // RetryAt reads when a 429 answer allows sending again: the
 // X-RateLimit-RetryAfter header (Unix seconds, or Unix milliseconds for
 // values above 1e11: no plausible date in seconds is that large, and every
@@ -27,13 +33,24 @@ func RetryAt(h http.Header, now time.Time) (t time.Time, ok bool) {
 	}
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-			return now.Add(time.Duration(secs) * time.Second), true
+			// Bounded so that the product cannot overflow; capCooldown
+			// brings it down further.
+			return now.Add(time.Duration(min(secs, 1<<32)) * time.Second), true
 		}
 		if at, err := http.ParseTime(v); err == nil {
 			return at, true
 		}
 	}
 	return time.Time{}, false
+}
+
+// capCooldown brings a retry time more than MaxCooldown away back to
+// that limit, reporting whether it did.
+func capCooldown(at, now time.Time) (time.Time, bool) {
+	if limit := now.Add(MaxCooldown); at.After(limit) {
+		return limit, true
+	}
+	return at, false
 }
 
 // backoff is the jittered exponential wait before attempt+1: MinWait
