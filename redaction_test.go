@@ -24,7 +24,7 @@ import (
 func TestSecretsNeverLeak(t *testing.T) {
 	t.Parallel()
 	log, buf := testutil.NewLogger()
-	var seen []string   // everything printed that must stay clean
+	var seen []string  // everything printed that must stay clean
 	var returned []any // everything returned, walked by reflection
 
 	us1 := newFake("us1", nil)
