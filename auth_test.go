@@ -303,7 +303,7 @@ func TestTokenFailuresBecomeAuthErrorWithHint(t *testing.T) {
 			fake.tokenFail, fake.tokenBody = tt.status, tt.body
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			opts := []Option{WithRetry(NoRetry)}
+			opts := []Option{WithRetry(NoRetry())}
 			if tt.cid {
 				opts = append(opts, WithMemberCID(testCID))
 			}
@@ -458,7 +458,7 @@ func TestTokenFailureErrorTreesAreSafe(t *testing.T) {
 				}
 				srv := httptest.NewServer(fake)
 				defer srv.Close()
-				c := testClient(t, srv.URL, WithRetry(NoRetry))
+				c := testClient(t, srv.URL, WithRetry(NoRetry()))
 				_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 				checkErrorTree(t, err)
 				ae, ok := errors.AsType[*AuthError](err)
@@ -489,7 +489,7 @@ func (panicSource) Token() (*oauth2.Token, error) { panic("token source broke") 
 // and the client stays usable.
 func TestPanickingTokenSourceBecomesError(t *testing.T) {
 	t.Parallel()
-	c, err := newClient(noEnv, WithTokenSource(panicSource{}), WithBaseURL("http://127.0.0.1:1"), WithRetry(NoRetry))
+	c, err := newClient(noEnv, WithTokenSource(panicSource{}), WithBaseURL("http://127.0.0.1:1"), WithRetry(NoRetry()))
 	if err != nil {
 		t.Fatal(err)
 	}

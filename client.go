@@ -44,7 +44,7 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 func newClient(getenv func(string) string, opts ...Option) (*Client, error) {
-	cfg := config{retry: DefaultRetryPolicy}
+	cfg := config{retry: DefaultRetryPolicy()}
 	for i, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("falcon: option %d is nil", i)

@@ -170,7 +170,7 @@ func TestPaginationOffsetForms(t *testing.T) {
 
 func TestAPIErrors(t *testing.T) {
 	t.Parallel()
-	c, mt := mockClient(t, WithRetry(NoRetry))
+	c, mt := mockClient(t, WithRetry(NoRetry()))
 	mt.RegisterResponder("GET", mockBase+"/missing", jsonResponder(404,
 		`{"meta":{"trace_id":"tr-404"},"errors":[{"code":404,"message":"Could not find\nindicator"},{"code":404,"message":"second"}]}`))
 	mt.RegisterResponder("GET", mockBase+"/forbidden", jsonResponder(403,
@@ -209,7 +209,7 @@ func TestAPIErrors(t *testing.T) {
 
 func TestErrorBodyReadUpTo1MiB(t *testing.T) {
 	t.Parallel()
-	c, mt := mockClient(t, WithRetry(NoRetry))
+	c, mt := mockClient(t, WithRetry(NoRetry()))
 	big := strings.Repeat("x", 3<<20)
 	mt.RegisterResponder("GET", mockBase+"/big", httpmock.NewStringResponder(400, big))
 	_, err := c.Do(t.Context(), &Request{Path: "/big"}, nil)
@@ -304,7 +304,7 @@ func TestRedirectToOtherHostRefused(t *testing.T) {
 	})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	c := testClient(t, srv.URL, WithRetry(NoRetry))
+	c := testClient(t, srv.URL, WithRetry(NoRetry()))
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "refusing redirect") {
 		t.Errorf("err = %v", err)

@@ -203,7 +203,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetry sets the retry policy (DefaultRetryPolicy otherwise).
+// WithRetry sets the retry policy (DefaultRetryPolicy() otherwise).
 // MaxAttempts must be in 1..100, MinWait not negative and MaxWait not below
 // MinWait.
 func WithRetry(p RetryPolicy) Option {

@@ -92,7 +92,7 @@ func TestOptionValidation(t *testing.T) {
 	}
 	good := [][]Option{
 		{creds},
-		{creds, WithCloud(CloudUS2), WithMemberCID(testCID + "-9F"), WithRetry(NoRetry), WithLogger(nil),
+		{creds, WithCloud(CloudUS2), WithMemberCID(testCID + "-9F"), WithRetry(NoRetry()), WithLogger(nil),
 			WithLogger(slog.Default()), WithUserAgent("tool/1"), WithTimeout(time.Second), WithHTTPClient(&http.Client{})},
 		{creds, WithBaseURL("https://proxy.test/falcon/")},
 		{WithTokenSource(staticSource("t"))},

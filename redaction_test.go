@@ -76,7 +76,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	bad.tokenFail, bad.tokenBody = 401, `{"errors":[{"code":401,"message":"access denied, invalid client"}]}`
 	badSrv := httptest.NewServer(bad)
 	defer badSrv.Close()
-	c2 := testClient(t, badSrv.URL, WithLogger(log), WithRetry(NoRetry))
+	c2 := testClient(t, badSrv.URL, WithLogger(log), WithRetry(NoRetry()))
 	resp, err = c2.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil {
 		t.Fatal("no error from refused credentials")
@@ -85,7 +85,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	seen = append(seen, err.Error(), fmt.Sprintf("%v|%+v|%#v", err, err, err))
 
 	// A transport failure and a bad option.
-	c3 := testClient(t, "http://127.0.0.1:1", WithLogger(log), WithRetry(NoRetry))
+	c3 := testClient(t, "http://127.0.0.1:1", WithLogger(log), WithRetry(NoRetry()))
 	resp, err = c3.Do(t.Context(), &Request{Path: "/x"}, nil)
 	returned = append(returned, resp, err)
 	seen = append(seen, err.Error())

@@ -33,19 +33,22 @@ type RetryPolicy struct {
 // *RateLimitError says so ([RateLimitError.Capped]).
 const MaxCooldown = core.MaxCooldown
 
-// DefaultRetryPolicy is used when no WithRetry option is given: up to 5
-// attempts, backoff from 500ms, and waits of at most 90 seconds, enough to
-// outlast Falcon's one-minute sliding rate-limit window with room for the
-// rounding of second-resolution headers.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxAttempts: 5,
-	MinWait:     500 * time.Millisecond,
-	MaxWait:     90 * time.Second,
+// DefaultRetryPolicy returns the policy used when no WithRetry option is
+// given: up to 5 attempts, backoff from 500ms, and waits of at most 90
+// seconds, enough to outlast Falcon's one-minute sliding rate-limit window
+// with room for the rounding of second-resolution headers. Each call
+// returns a new value, so changing it affects nobody else.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts: 5,
+		MinWait:     500 * time.Millisecond,
+		MaxWait:     90 * time.Second,
+	}
 }
 
-// NoRetry sends every request once. Only the single repeat after a 401 and
-// the cooldown of an earlier 429 remain.
-var NoRetry = RetryPolicy{MaxAttempts: 1}
+// NoRetry returns a policy that sends every request once. Only the single
+// repeat after a 401 and the cooldown of an earlier 429 remain.
+func NoRetry() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 
 func (p RetryPolicy) validate() error {
 	switch {

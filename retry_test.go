@@ -363,3 +363,20 @@ func Test429FarFutureRetryAfterIsCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryPresetsCannotBeCorrupted changes the policies the presets return
+// and checks that the presets do not see the change.
+func TestRetryPresetsCannotBeCorrupted(t *testing.T) {
+	t.Parallel()
+	want := RetryPolicy{MaxAttempts: 5, MinWait: 500 * time.Millisecond, MaxWait: 90 * time.Second}
+	p := DefaultRetryPolicy()
+	p.MaxAttempts, p.MaxWait = 1, 0
+	n := NoRetry()
+	n.MaxAttempts = 50
+	if got := DefaultRetryPolicy(); got != want {
+		t.Errorf("DefaultRetryPolicy() = %+v, want %+v", got, want)
+	}
+	if got := NoRetry(); got != (RetryPolicy{MaxAttempts: 1}) {
+		t.Errorf("NoRetry() = %+v", got)
+	}
+}

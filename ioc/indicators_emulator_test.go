@@ -480,7 +480,7 @@ func TestIndicatorsEmulator_CreateOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := falcontest.NewUnstartedServer()
-		c := indMemClient(t, srv, false, falcon.WithRetry(falcon.NoRetry))
+		c := indMemClient(t, srv, false, falcon.WithRetry(falcon.NoRetry()))
 		srv.LoseResponseNext(1)
 		srv.FailNext(http.StatusInternalServerError, 3)
 		res, err := c.Indicators.Create(t.Context(), indTestItems("unknown", 3), nil)
@@ -565,7 +565,7 @@ func sameElements(a, b []string) bool {
 func TestIndicatorsEmulator_Resume(t *testing.T) {
 	t.Parallel()
 	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(5000), falcontest.WithRateLimit(0))
-	c := indMemClient(t, srv, false, falcon.WithRetry(falcon.NoRetry))
+	c := indMemClient(t, srv, false, falcon.WithRetry(falcon.NoRetry()))
 	opts := &ioc.ListOptions{Limit: 700, Sort: fql.Desc("modified_on")}
 
 	seen := map[string]int{}

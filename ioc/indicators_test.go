@@ -86,7 +86,7 @@ func indPlainMock(t *testing.T) (*ioc.Client, *httpmock.MockTransport) {
 		falcon.WithBaseURL(mockBase),
 		falcon.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "test-token", TokenType: "Bearer"})),
 		falcon.WithHTTPClient(&http.Client{Transport: mock}),
-		falcon.WithRetry(falcon.NoRetry),
+		falcon.WithRetry(falcon.NoRetry()),
 	)
 	if err != nil {
 		t.Fatal(err)
