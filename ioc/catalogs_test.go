@@ -204,7 +204,7 @@ func TestServices_APIError(t *testing.T) {
 // policy comes back at once as *falcon.RateLimitError with its RetryAfter.
 func TestServices_RateLimit(t *testing.T) {
 	t.Parallel()
-	retryAt := time.Now().Add(time.Hour).Truncate(time.Second)
+	retryAt := time.Now().Add(10 * time.Minute).Truncate(time.Second) // beyond MaxWait, within falcon.MaxCooldown
 	for _, sc := range svcCalls() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()

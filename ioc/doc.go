@@ -75,7 +75,8 @@
 // (falcon.ResponseLost) Create looks the batch's values up, counts those that
 // exist as created and re-sends only the rest: no row is lost and none is
 // duplicated. Update entries use Opt fields, so each field can be set,
-// cleared (sent as null) or left alone. Delete batches ids by URL length;
+// cleared (sent as null) or left alone (left out through omitzero; encoding
+// a left-alone Opt without omitzero is an error, never a null). Delete batches ids by URL length;
 // DeleteWhere refuses an empty filter (pass MatchAll to delete everything).
 // Bulk writes return no single *falcon.Response: each WriteItem (and each
 // ItemError) carries the trace id of the answer that settled it, and

@@ -647,7 +647,7 @@ func TestIndicatorsService_APIError(t *testing.T) {
 
 func TestIndicatorsService_RateLimit(t *testing.T) {
 	t.Parallel()
-	retryAt := time.Now().Add(time.Hour).Truncate(time.Second)
+	retryAt := time.Now().Add(10 * time.Minute).Truncate(time.Second) // beyond MaxWait, within falcon.MaxCooldown
 	for _, ic := range indCalls() {
 		t.Run(ic.name, func(t *testing.T) {
 			t.Parallel()

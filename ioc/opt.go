@@ -3,11 +3,17 @@ package ioc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // Opt is a field of an update with explicit presence: the zero Opt leaves
 // the field alone, Set(v) sends v (even a zero value such as false or ""),
 // and Clear sends null, which clears the field on the server.
+//
+// A left-alone Opt must be left out of the JSON: encoding/json does so for
+// fields tagged omitzero, as every Opt field of this package is. An encoder
+// that ignores omitzero gets an error from MarshalJSON instead of a null,
+// which would clear the field.
 type Opt[T any] struct {
 	value T
 	set   bool
@@ -34,9 +40,16 @@ func (o Opt[T]) IsNull() bool { return o.set && o.null }
 // cleared field).
 func (o Opt[T]) Get() (T, bool) { return o.value, o.set && !o.null }
 
-// MarshalJSON encodes the value, or null for a cleared field.
+// errLeftAlone is MarshalJSON's error for a left-alone Opt.
+var errLeftAlone = errors.New("ioc: a left-alone Opt cannot be encoded (it would clear the field): tag the field omitzero")
+
+// MarshalJSON encodes the value, or null for a cleared field. It fails for
+// a left-alone field, which must be omitted (omitzero) rather than sent.
 func (o Opt[T]) MarshalJSON() ([]byte, error) {
-	if !o.set || o.null {
+	switch {
+	case !o.set:
+		return nil, errLeftAlone
+	case o.null:
 		return []byte("null"), nil
 	}
 	return json.Marshal(o.value)
