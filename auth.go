@@ -242,6 +242,7 @@ func (m *tokenManager) cloudURL(c Cloud) string {
 
 // tokenCapture records what the token response said beyond the token.
 type tokenCapture struct {
+	status  int
 	region  string
 	traceID string
 }
@@ -265,7 +266,7 @@ func (m *tokenManager) request(ctx context.Context, base string) (*oauth2.Token,
 	start := time.Now()
 	tok, err := cc.Token(ctx)
 	if err != nil {
-		aerr := m.authError(err)
+		aerr := m.authError(err, capture)
 		m.log.LogAttrs(ctx, slog.LevelWarn, "falcon token request failed",
 			slog.String("path", tokenPath),
 			slog.Int("status", aerr.StatusCode),
@@ -286,7 +287,7 @@ func (m *tokenManager) request(ctx context.Context, base string) (*oauth2.Token,
 // hint. An answer of the token endpoint is described by the fields alone:
 // oauth2's error type is not kept, since its Error method fails without the
 // *http.Response, and that response's request carries the credentials.
-func (m *tokenManager) authError(err error) *AuthError {
+func (m *tokenManager) authError(err error, capture *tokenCapture) *AuthError {
 	ae := &AuthError{}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok {
 		if re.Response != nil {
@@ -310,6 +311,10 @@ func (m *tokenManager) authError(err error) *AuthError {
 		}
 	} else {
 		ae.Err = err
+		if capture.status != 0 {
+			// An answer arrived, but oauth2 could not use it.
+			ae.StatusCode, ae.TraceID = capture.status, capture.traceID
+		}
 	}
 	ae.Hint = m.hint(ae.StatusCode, ae.Message)
 	if ae.Hint == "" || ae.StatusCode == 0 && !ae.Temporary() {
@@ -409,6 +414,7 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if c, ok := req.Context().Value(captureKey{}).(*tokenCapture); ok {
+		c.status = resp.StatusCode
 		c.region = resp.Header.Get("X-Cs-Region")
 		c.traceID = resp.Header.Get("X-Cs-Traceid")
 	}

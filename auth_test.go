@@ -505,3 +505,29 @@ func TestPanickingTokenSourceBecomesError(t *testing.T) {
 		checkErrorTree(t, err)
 	}
 }
+
+// TestUnusableTokenAnswerErrorTree answers the token request with a 2xx
+// that holds no token: the *AuthError names the status and the reason,
+// and its tree is safe to walk.
+func TestUnusableTokenAnswerErrorTree(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ ctype, body, reason string }{
+		{"text/html", `<html>hello</html>`, "cannot parse"},
+		{"application/json", `{}`, "missing access_token"},
+		{"application/json", `{"error":"server_error"}`, "server_error"},
+		{"application/json", ``, "cannot parse"},
+	} {
+		fake := newFake("a", nil)
+		fake.tokenFail, fake.tokenType, fake.tokenBody = http.StatusCreated, tt.ctype, tt.body
+		srv := httptest.NewServer(fake)
+		c := testClient(t, srv.URL, WithRetry(NoRetry()))
+		_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+		srv.Close()
+		checkErrorTree(t, err)
+		ae, ok := errors.AsType[*AuthError](err)
+		if !ok || ae.StatusCode != http.StatusCreated || ae.TraceID != "token-trace" || ae.Temporary() ||
+			!strings.Contains(err.Error(), tt.reason) || !strings.Contains(ae.Hint, "not usable") {
+			t.Errorf("%s %q: err = %v", tt.ctype, tt.body, err)
+		}
+	}
+}

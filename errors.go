@@ -158,10 +158,10 @@ type AuthError struct {
 func (e *AuthError) Error() string {
 	var b strings.Builder
 	b.WriteString("falcon: token request failed")
-	switch {
-	case e.StatusCode != 0:
+	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": %d %s", e.StatusCode, http.StatusText(e.StatusCode))
-	case e.Err != nil:
+	}
+	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(clip(e.Err.Error()))
 	}
