@@ -266,8 +266,8 @@ func (r *Request) build() (*core.Request, error) {
 //
 // The returned *Response is non-nil whenever an HTTP answer arrived, errors
 // included. Its Body is http.NoBody (the body has been read) and its
-// Request carries no Authorization header: no returned value holds the
-// bearer token. Errors are *APIError (non-2xx), *RateLimitError (429 not
+// Request is a copy without the Authorization header, body and context:
+// no returned value holds the bearer token. Errors are *APIError (non-2xx), *RateLimitError (429 not
 // retried), *AuthError (token request failed), *RequestError (no complete
 // answer: the server may have acted), or wrap the context's error when it
 // ended a wait.
@@ -314,20 +314,21 @@ func exposed(hr *http.Response) *http.Response {
 	return &cp
 }
 
-// redactRequest returns a copy of r without the Authorization header and
-// body, whose redirect response (if any) is redacted the same way.
+// redactRequest returns a copy of r without the Authorization header, body
+// and context (the call is over), whose redirect response (if any) is
+// redacted the same way.
 func redactRequest(r *http.Request) *http.Request {
 	if r == nil {
 		return nil
 	}
-	cp := *r
+	cp := r.WithContext(context.Background())
 	cp.Header = r.Header.Clone()
 	delete(cp.Header, "Authorization")
 	cp.Body, cp.GetBody = nil, nil
 	if r.Response != nil {
 		cp.Response = exposed(r.Response)
 	}
-	return &cp
+	return cp
 }
 
 // Close revokes the cached token (POST /oauth2/revoke). The client remains

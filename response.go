@@ -15,8 +15,8 @@ import (
 // Response is an API answer: the HTTP response plus what the Falcon
 // envelope and headers say about it. The body has been read: Body is
 // http.NoBody. Request is a copy of the request sent, without its
-// Authorization header and body, so that no returned value holds the
-// bearer token.
+// Authorization header, body and context, so that no returned value holds
+// the bearer token.
 type Response struct {
 	*http.Response
 
