@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // time_zone names work on hosts without a zone database
+
+	"github.com/falconioc/falcon/internal/iocvalue"
 )
 
 // aggReq is one msa.AggregateQueryRequest. Generated clients send every
@@ -84,7 +87,11 @@ const (
 	maxAggBuckets = 10000
 )
 
-var aggTypes = []string{"terms", "date_histogram", "date_range", "range", "cardinality", "min", "max", "avg", "sum"}
+var aggTypes = []string{"terms", "date_histogram", "date_range", "range", "cardinality", "min", "max", "avg", "sum", "percentiles"}
+
+// percents are the percentiles a percentiles aggregation reports: the
+// request has no field to choose them.
+var percents = []float64{1, 5, 25, 50, 75, 95, 99}
 
 var dateFields = []string{"created_on", "modified_on", "expiration"}
 
@@ -190,7 +197,7 @@ func checkAgg(r *aggReq, depth int) error {
 		if len(r.Ranges) == 0 {
 			return msgError("aggregation '" + r.Name + "': ranges is required")
 		}
-	case "cardinality", "min", "max", "avg", "sum":
+	case "cardinality", "min", "max", "avg", "sum", "percentiles":
 		if len(r.SubAggs) > 0 {
 			return msgError("aggregation '" + r.Name + "': " + r.Type + " takes no sub_aggregates")
 		}
@@ -284,14 +291,18 @@ func matchesText(in *indicator, text string) bool {
 	return false
 }
 
+// tzOf reads a time_zone: an IANA name or a UTC offset ±hh:mm. Zones come
+// from the embedded time/tzdata when the host has no zone database.
 func tzOf(name string) (*time.Location, error) {
 	switch name {
 	case "", "UTC", "Z", "Etc/UTC", "GMT":
 		return time.UTC, nil
 	}
-	if t, err := time.Parse("-07:00", name); err == nil {
-		_, off := t.Zone()
+	if off, ok := iocvalue.ParseOffset(name); ok {
 		return time.FixedZone(name, off), nil
+	}
+	if !iocvalue.ValidZoneName(name) {
+		return nil, msgError("invalid time zone")
 	}
 	return time.LoadLocation(name)
 }
@@ -764,12 +775,38 @@ func rangeAgg(r *aggReq, docs []*indicator, now time.Time) (*aggResult, error) {
 	return res, subAggs(r, res.Buckets, now)
 }
 
+// percentilesResult reports the values at percents of vals, one bucket per
+// percent, interpolating linearly between the closest ranks. Count is the
+// number of indicators with the field. With no value, Value stays nil.
+func percentilesResult(name string, count int64, vals []float64, isTime bool) *aggResult {
+	slices.Sort(vals)
+	res := &aggResult{Name: name}
+	for _, p := range percents {
+		b := &bucket{Label: p, KeyAsString: strconv.FormatFloat(p, 'f', -1, 64), Count: count}
+		if len(vals) > 0 {
+			rank := p / 100 * float64(len(vals)-1)
+			i := int(rank)
+			v := vals[i]
+			if i+1 < len(vals) {
+				v += (rank - float64(i)) * (vals[i+1] - vals[i])
+			}
+			b.Value = fptr(v)
+			if isTime {
+				b.ValueAsString = time.UnixMilli(int64(v)).UTC().Format(time.RFC3339)
+			}
+		}
+		res.Buckets = append(res.Buckets, b)
+	}
+	return res
+}
+
 func metricAgg(r *aggReq, docs []*indicator, now time.Time) (*aggResult, error) {
 	rec := &indRecord{now: now.UnixNano()}
 	b := &bucket{Label: r.Name}
 	distinct := map[string]bool{}
 	isTime := false
 	var sum float64
+	var all []float64
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var n int64
 	for _, in := range docs {
@@ -796,7 +833,13 @@ func metricAgg(r *aggReq, docs []*indicator, now time.Time) (*aggResult, error) 
 			sum += f
 			lo = math.Min(lo, f)
 			hi = math.Max(hi, f)
+			if r.Type == "percentiles" {
+				all = append(all, f)
+			}
 		}
+	}
+	if r.Type == "percentiles" {
+		return percentilesResult(r.Name, b.Count, all, isTime), nil
 	}
 	var val *float64
 	switch r.Type {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/falconioc/falcon/internal/iocvalue"
 )
@@ -107,7 +108,7 @@ func (c *call) catalogPage(ids []string) {
 	offset := 0
 	if raw, ok := c.param("offset"); ok && raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || strings.TrimLeft(raw, "0123456789") != "" {
 			c.failEmpty(http.StatusBadRequest, "Invalid value for parameter 'offset': must be a non-negative integer")
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/falconioc/falcon/internal/iocvalue"
 )
@@ -300,10 +301,10 @@ func validate(in *indicator, now int64, checkExpiration bool) *problem {
 			return bad("host_groups", "Invalid host group id '"+g+"'")
 		}
 	}
-	if len(in.source) > maxSource {
+	if utf8.RuneCountInString(in.source) > maxSource {
 		return bad("source", "source must be at most "+strconv.Itoa(maxSource)+" characters")
 	}
-	if len(in.description) > maxDescription {
+	if utf8.RuneCountInString(in.description) > maxDescription {
 		return bad("description", "description must be at most "+strconv.Itoa(maxDescription)+" characters")
 	}
 	for _, t := range in.tags {

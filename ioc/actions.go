@@ -2,10 +2,7 @@ package ioc
 
 import (
 	"context"
-	"errors"
 	"iter"
-	"net/http"
-	"net/url"
 
 	"github.com/falconioc/falcon"
 )
@@ -38,67 +35,25 @@ func (s *ActionsService) All(ctx context.Context, opts *CatalogOptions) iter.Seq
 	return allCatalog[Action](ctx, (*service)(s), pathActionQuery, opts)
 }
 
-// Get returns the actions with the given ids, in the order the API gives
-// them. Long id lists are split across several requests. Ids the API does
-// not know are listed in the returned Response's Errors; only when none of
-// the ids is found does Get return the API's error (matching
-// falcon.ErrNotFound).
+// Get returns the actions with the given ids, in the order asked (each
+// once), following the rule of every look-up by id (see GetResult): ids
+// the API does not know are listed in Missing. Long id lists are split
+// across requests. The Response is that of the last request.
 //
 // Falcon API: GET /iocs/entities/actions/v1
-func (s *ActionsService) Get(ctx context.Context, ids ...Action) ([]*ActionInfo, *falcon.Response, error) {
+func (s *ActionsService) Get(ctx context.Context, ids ...Action) (*GetResult[*ActionInfo], *falcon.Response, error) {
 	strs := make([]string, len(ids))
 	for i, id := range ids {
 		strs[i] = string(id)
 	}
-	return getByIDs[*ActionInfo](ctx, (*service)(s), pathActionGet, strs)
-}
-
-// getByIDs reads the entities with the given ids from path, chunking the
-// ids so that no query grows too long. The Response returned is the last
-// one, carrying the Errors of every chunk. A chunk answered 404 (none of
-// its ids exists) is not an error unless no chunk found anything; on any
-// other error, the entities of the chunks already read come back with it.
-func getByIDs[T any](ctx context.Context, s *service, path string, ids []string) ([]T, *falcon.Response, error) {
-	var ve falcon.ValidationError
-	if len(ids) == 0 {
-		ve.Add(-1, "ids", "", "at least one id is required")
-	}
-	for i, id := range ids {
-		if id == "" {
-			ve.Add(i, "ids", "", "must not be empty")
-		}
-	}
-	if err := ve.Err(); err != nil {
+	uniq, err := checkNames(strs)
+	if err != nil {
 		return nil, nil, err
 	}
-	var (
-		out      []T
-		last     *falcon.Response
-		details  []falcon.ErrorDetail
-		notFound error
-	)
-	for _, chunk := range chunkIDs(ids, maxIDsQuery) {
-		var page []T
-		resp, err := s.get(ctx, path, url.Values{"ids": chunk}, &page)
-		if resp != nil {
-			last = resp
+	return getByIDs(ctx, uniq, getEntities[*ActionInfo]((*service)(s), pathActionGet), func(a *ActionInfo) string {
+		if a == nil {
+			return ""
 		}
-		if apiErr, ok := errors.AsType[*falcon.APIError](err); ok && apiErr.StatusCode == http.StatusNotFound {
-			details = append(details, apiErr.Errors...)
-			notFound = err
-			continue
-		}
-		if err != nil {
-			return out, resp, err
-		}
-		details = append(details, resp.Errors...)
-		out = append(out, page...)
-	}
-	if len(out) == 0 && notFound != nil {
-		return nil, last, notFound
-	}
-	if last != nil {
-		last.Errors = details
-	}
-	return out, last, nil
+		return string(a.ID)
+	})
 }

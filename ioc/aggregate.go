@@ -7,10 +7,9 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/falconioc/falcon"
-	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/internal/iocvalue"
 )
 
 // AggregationType names the kind of an aggregation.
@@ -19,7 +18,10 @@ type AggregationType string
 // The aggregation types the indicator aggregate call takes. Terms,
 // DateHistogram, DateRange and Range make buckets and may nest
 // sub-aggregations; the metric types (Cardinality, Min, Max, Avg, Sum)
-// produce one bucket whose Value is the result.
+// produce one bucket whose Value is the result. Percentiles, a metric too,
+// produces one bucket per percentile (1, 5, 25, 50, 75, 95 and 99, the
+// request having no field to choose them): its Label is the percent and its
+// Value the field's value at that percentile.
 const (
 	AggTerms         AggregationType = "terms"
 	AggDateHistogram AggregationType = "date_histogram"
@@ -30,9 +32,10 @@ const (
 	AggMax           AggregationType = "max"
 	AggAvg           AggregationType = "avg"
 	AggSum           AggregationType = "sum"
+	AggPercentiles   AggregationType = "percentiles"
 )
 
-var aggTypes = []AggregationType{AggTerms, AggDateHistogram, AggDateRange, AggRange, AggCardinality, AggMin, AggMax, AggAvg, AggSum}
+var aggTypes = []AggregationType{AggTerms, AggDateHistogram, AggDateRange, AggRange, AggCardinality, AggMin, AggMax, AggAvg, AggSum, AggPercentiles}
 
 // Limits on aggregation requests.
 const (
@@ -56,8 +59,9 @@ type AggregateRequest struct {
 	// "created_on" or "severity_number".
 	Field string
 	// Filter narrows the indicators of this aggregation (on top of
-	// AggregateOptions.Filter).
-	Filter fql.Expr
+	// AggregateOptions.Filter); it is sent in the body and checked like
+	// every Filter.
+	Filter Filter
 	// Q is a free-text query narrowing the indicators.
 	Q string
 	// Size and From page the buckets of a terms aggregation (Size 0: the
@@ -75,7 +79,11 @@ type AggregateRequest struct {
 	// "month", "week", "day", "hour", "minute", or a count and unit such as
 	// "12h" or "30m".
 	Interval string
-	// TimeZone is the IANA zone in which date buckets start.
+	// TimeZone is the zone in which date buckets start: an IANA name such
+	// as "Europe/Paris", "UTC", or a UTC offset such as "+01:00" or
+	// "-05:30". Only its form is checked before sending (no zone database
+	// is loaded, so the check works on hosts without one); the API checks
+	// that a named zone exists.
 	TimeZone string
 	// MinDocCount and MaxDocCount drop buckets with fewer or more
 	// indicators.
@@ -171,13 +179,9 @@ func (c *checker) checkAgg(r *AggregateRequest, path string, depth int) aggWire 
 	if r.From < 0 {
 		c.add(-1, field("from"), strconv.Itoa(r.From), "from may not be negative")
 	}
-	if r.Filter != nil {
-		w.Filter, _ = c.checkFilter(field("filter"), r.Filter, "", false)
-	}
-	if r.TimeZone != "" {
-		if _, err := time.LoadLocation(r.TimeZone); err != nil {
-			c.add(-1, field("time_zone"), r.TimeZone, "unknown time zone")
-		}
+	w.Filter, _ = c.checkFilter(field("filter"), r.Filter)
+	if r.TimeZone != "" && !iocvalue.ValidTimeZone(r.TimeZone) {
+		c.add(-1, field("time_zone"), r.TimeZone, "not a time zone: use an IANA name such as Europe/Paris, UTC, or an offset such as +01:00")
 	}
 	switch r.Type {
 	case AggDateHistogram:
@@ -192,7 +196,7 @@ func (c *checker) checkAgg(r *AggregateRequest, path string, depth int) aggWire 
 		if len(r.Ranges) == 0 {
 			c.add(-1, field("ranges"), "", "a range aggregation needs ranges")
 		}
-	case AggCardinality, AggMin, AggMax, AggAvg, AggSum:
+	case AggCardinality, AggMin, AggMax, AggAvg, AggSum, AggPercentiles:
 		if len(r.SubAggregations) > 0 {
 			c.add(-1, field("sub_aggregates"), "", string(r.Type)+" takes no sub-aggregations")
 		}
@@ -225,12 +229,11 @@ func (c *checker) checkAgg(r *AggregateRequest, path string, depth int) aggWire 
 // AggregateOptions narrow the indicators an aggregation runs over. Nil
 // means every indicator.
 type AggregateOptions struct {
-	// Filter selects the indicators (sent in the query).
-	Filter fql.Expr
-	// FilterText is the filter as FQL text; set Filter or FilterText.
-	FilterText string
-	// FromParent keeps only inherited indicators (true) or only the
-	// account's own (false).
+	// Filter selects the indicators (sent in the query); the zero Filter
+	// selects them all.
+	Filter Filter
+	// FromParent, when set, keeps only the indicators inherited from an
+	// MSSP parent (true) or only the account's own (false).
 	FromParent *bool
 }
 
@@ -318,7 +321,7 @@ func (s *IndicatorsService) Aggregate(ctx context.Context, req AggregateRequest,
 	if opts != nil {
 		o = *opts
 	}
-	filter, _ := c.checkFilter("filter", o.Filter, o.FilterText, false)
+	filter, _ := c.checkFilter("filter", o.Filter)
 	if err := c.err(); err != nil {
 		return nil, nil, err
 	}

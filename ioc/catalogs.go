@@ -23,7 +23,8 @@ type CatalogOptions struct {
 	Limit int
 	// Offset is where the page starts: "" for the first page. The API
 	// takes it as a string holding a number: the page after n items
-	// starts at strconv.Itoa(n). All starts its walk here.
+	// starts at strconv.Itoa(n). Anything but "" or a number from 0 up is
+	// refused before sending. All starts its walk here.
 	Offset string
 }
 
@@ -35,6 +36,9 @@ func (o *CatalogOptions) query() (url.Values, error) {
 	var ve falcon.ValidationError
 	if o.Limit < 0 {
 		ve.Add(-1, "limit", strconv.Itoa(o.Limit), "must not be negative")
+	}
+	if o.Offset != "" && !isCount(o.Offset) {
+		ve.Add(-1, "offset", clip(o.Offset), "must be a whole number from 0 up, such as \"100\"")
 	}
 	if err := ve.Err(); err != nil {
 		return nil, err
@@ -198,6 +202,20 @@ func nextStringOffset(sent string, pg falcon.Pagination, n int) string {
 	return strconv.Itoa(next)
 }
 
+// isCount reports whether s is a number from 0 up written in decimal
+// digits only.
+func isCount(s string) bool {
+	if s == "" || len(s) > 9 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func isDecimal(s string) bool {
 	_, err := strconv.Atoi(strings.TrimSpace(s))
 	return err == nil
@@ -274,8 +292,11 @@ func (c *Client) Catalog(ctx context.Context) (*Catalog, error) {
 			return nil
 		}
 		acts, _, err := c.Actions.Get(ctx, ids...)
-		cat.Actions = acts
-		return err
+		if err != nil {
+			return err
+		}
+		cat.Actions = acts.Found
+		return nil
 	})
 	run("types", func() (err error) { cat.Types, err = collect(c.Types.All(ctx, nil)); return err })
 	run("platforms", func() (err error) { cat.Platforms, err = collect(c.Platforms.All(ctx, nil)); return err })
@@ -312,8 +333,9 @@ func (c *Catalog) Action(a Action) *ActionInfo {
 // Validate checks indicators against the catalog: that each type, action,
 // platform and severity is one the tenant offers, that the action applies
 // to the indicator's type, that each platform is one the action allows for
-// that type, and that the severity is one the action takes. Severities
-// compare without regard to case, as the API does. It returns a
+// that type, and that the severity is one the action takes. Types compare
+// without regard to case (see Type), and severities too, as the API does.
+// It returns a
 // *falcon.ValidationError listing every problem, with the index of its
 // item, or nil.
 //
@@ -327,7 +349,10 @@ func (c *Catalog) Validate(inds []NewIndicator) error {
 	return ve.Err()
 }
 
-func (c *Catalog) check(ve *falcon.ValidationError, i int, in *NewIndicator) {
+func (c *Catalog) check(ve *falcon.ValidationError, i int, orig *NewIndicator) {
+	n := *orig
+	in := &n
+	in.Type = in.Type.normalize()
 	typeOK := slices.Contains(c.Types, in.Type)
 	if !typeOK {
 		ve.Add(i, "type", string(in.Type), "not a type the tenant accepts ("+joinStrings(c.Types)+")")

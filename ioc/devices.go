@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 
@@ -65,6 +64,7 @@ func (o *RanOnOptions) start() string {
 // refQuery checks ref and returns the type and value parameters, with the
 // value in its canonical form.
 func refQuery(ref Ref) (url.Values, error) {
+	ref.Type = ref.Type.normalize()
 	v, err := iocvalue.Normalize(string(ref.Type), ref.Value)
 	if err != nil {
 		var ve falcon.ValidationError
@@ -115,13 +115,6 @@ func (s *service) ranOnPage(ctx context.Context, path string, q url.Values, offs
 		return nil, resp, err
 	}
 	return ids, resp, nil
-}
-
-// isNoResults reports whether err is the 404 the look-ups answer for an
-// indicator no host has observed.
-func isNoResults(err error) bool {
-	e, ok := errors.AsType[*falcon.APIError](err)
-	return ok && e.StatusCode == http.StatusNotFound
 }
 
 // ranOnAll walks a v1 "ran on" look-up with string offsets.
@@ -204,7 +197,7 @@ func (s *service) deviceCount(ctx context.Context, path string, ref Ref) (*Devic
 	}
 	var rows []deviceCountWire
 	resp, err := s.get(ctx, path, q, &rows)
-	norm := Ref{Type: ref.Type, Value: q.Get("value")}
+	norm := Ref{Type: Type(q.Get("type")), Value: q.Get("value")}
 	if isNoResults(err) {
 		return &DeviceCount{Ref: norm}, resp, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,16 +27,12 @@ const (
 // ListOptions selects, sorts and pages the indicators of List, All,
 // Paginator, Search and AllIDs. The zero value (or nil) lists every
 // indicator in pages of DefaultLimit, paging with the "after" cursor.
+// Like every option struct of this package, it is read when the method is
+// called: changing it afterwards does not change an iterator or paginator
+// already returned.
 type ListOptions struct {
-	// Filter selects indicators with an FQL expression built with the fql
-	// package (fql.Eq("type", "domain"), fql.Parse(...)).
-	Filter fql.Expr
-	// FilterText is the filter as FQL text, for filters kept as strings;
-	// it is parsed and checked like Filter. Set one or the other.
-	FilterText string
-	// AllowUnknownFields lets filter fields that fql.IOCIndicatorFields
-	// does not list through; known fields are still checked.
-	AllowUnknownFields bool
+	// Filter selects the indicators; the zero Filter selects them all.
+	Filter Filter
 	// Sort orders the results by one of fql.IOCSortFields, such as
 	// fql.Desc("modified_on"). The zero Sort leaves the API's order.
 	Sort fql.Sort
@@ -75,8 +70,12 @@ func compileList(opts *ListOptions) (*listQuery, error) {
 		o = *opts
 	}
 	c := &checker{}
-	q := &listQuery{limit: o.Limit, fromParent: o.FromParent, after: o.After, offset: o.Offset}
-	q.filter, _ = c.checkFilter("filter", o.Filter, o.FilterText, o.AllowUnknownFields)
+	q := &listQuery{limit: o.Limit, fromParent: copyBool(o.FromParent), after: o.After}
+	if o.Offset != nil {
+		off := *o.Offset
+		q.offset = &off
+	}
+	q.filter, _ = c.checkFilter("filter", o.Filter)
 	q.sort = c.checkSort(o.Sort)
 	if q.limit == 0 {
 		q.limit = DefaultLimit
@@ -349,16 +348,16 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 }
 
 // AllIDs returns an iterator over the ids of every indicator opts selects,
-// with the behaviour of All.
+// with the behaviour of All: opts is read when AllIDs is called, and each
+// range starts again from opts' position.
 //
 // Falcon API: GET /iocs/queries/indicators/v1
 func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.Seq2[string, error] {
+	q, err := compileList(opts)
+	if err != nil {
+		return seqOfErr[string](err)
+	}
 	return func(yield func(string, error) bool) {
-		q, err := compileList(opts)
-		if err != nil {
-			yield("", err)
-			return
-		}
 		lim := &pageLimit{}
 		lim.n.Store(int64(q.limit))
 		var seq iter.Seq2[string, error]
@@ -436,98 +435,35 @@ func limitRefused(err error) bool {
 	return false
 }
 
-// GetResult is the answer of Get.
-type GetResult struct {
-	// Indicators holds the indicators found, in the order their ids were
-	// asked for (each id once).
-	Indicators []*Indicator
-	// Missing lists the ids the API did not return, in the order asked.
-	Missing []string
-}
-
 // Get returns the indicators with the given ids (64 hexadecimal
-// characters; repeated ids count once). Long lists are split across
-// requests by URL length and fetched concurrently; the result keeps the
-// order of ids, and ids the API does not know are listed in
-// GetResult.Missing rather than failing the call. The Response is that of
-// the last request. With no ids, nothing is sent.
+// characters, any case; repeated ids count once), in the order asked,
+// following the rule of every look-up by id (see GetResult): ids the API
+// does not know are listed in Missing. Long lists are split across
+// requests by URL length and fetched concurrently. The Response is that of
+// the last request.
 //
 // Falcon API: GET /iocs/entities/indicators/v1
-func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult, *falcon.Response, error) {
+func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult[*Indicator], *falcon.Response, error) {
 	var c checker
 	uniq := c.checkIDs("ids", ids)
 	if err := c.err(); err != nil {
 		return nil, nil, err
 	}
-	if len(uniq) == 0 {
-		return &GetResult{}, nil, nil
+	return getByIDs(ctx, uniq, s.getChunk, indicatorID)
+}
+
+func indicatorID(ind *Indicator) string {
+	if ind == nil {
+		return ""
 	}
-	// Ids are 64 hexadecimal characters, so "ids=<id>&" takes 69 bytes of
-	// the query: a few ids need no chunking.
-	if len(uniq)*69 <= maxIDsQuery {
-		found, resp, err := s.getChunk(ctx, uniq)
-		if err != nil {
-			return nil, resp, err
-		}
-		return orderFound(uniq, found), resp, nil
-	}
-	chunks := chunkIDs(uniq, maxIDsQuery)
-	found := make([][]*Indicator, len(chunks))
-	resps := make([]*falcon.Response, len(chunks))
-	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
-		var err error
-		found[i], resps[i], err = s.getChunk(ctx, chunks[i])
-		return err
-	})
-	last := resps[len(resps)-1]
-	if err != nil {
-		return nil, last, err
-	}
-	return orderFound(uniq, slices.Concat(found...)), last, nil
+	return ind.ID
 }
 
 // getChunk fetches the indicators of ids, few enough for one request.
 func (s *IndicatorsService) getChunk(ctx context.Context, ids []string) ([]*Indicator, *falcon.Response, error) {
 	var out indicatorList
 	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathEntities, Query: url.Values{"ids": ids}}, &out)
-	if err != nil {
-		if ae, ok := errors.AsType[*falcon.APIError](err); ok && ae.StatusCode == http.StatusNotFound {
-			return nil, resp, nil // none of these ids exists
-		}
-		return nil, resp, err
-	}
-	return out, resp, nil
-}
-
-// orderFound puts the indicators found in the order of ids and lists the
-// ids not found.
-func orderFound(ids []string, found []*Indicator) *GetResult {
-	res := &GetResult{Indicators: make([]*Indicator, 0, len(found))}
-	if len(ids) <= 8 {
-		for _, id := range ids {
-			i := slices.IndexFunc(found, func(ind *Indicator) bool { return ind != nil && strings.EqualFold(ind.ID, id) })
-			if i >= 0 {
-				res.Indicators = append(res.Indicators, found[i])
-			} else {
-				res.Missing = append(res.Missing, id)
-			}
-		}
-		return res
-	}
-	byID := make(map[string]*Indicator, len(found))
-	for _, ind := range found {
-		if ind != nil {
-			byID[strings.ToLower(ind.ID)] = ind
-		}
-	}
-	for _, id := range ids {
-		if ind, ok := byID[id]; ok {
-			res.Indicators = append(res.Indicators, ind)
-		} else {
-			res.Missing = append(res.Missing, id)
-		}
-	}
-	return res
+	return out, resp, err
 }
 
 // forEach runs fn(ctx, i) for i in [0, n) with at most limit calls at a

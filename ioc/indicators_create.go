@@ -60,8 +60,10 @@ func (s *IndicatorsService) Create(ctx context.Context, items []NewIndicator, op
 		r.res.Items[i] = WriteItem{Index: i, Ref: norm[i].Ref()}
 	}
 	r.invalid(c)
-	r.run(ctx, r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
+	counted := countAttempts(ctx)
+	r.run(counted.ctx, r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
 	r.finish()
+	r.res.Attempts = counted.n()
 	return r.res, r.res.Err()
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/falconioc/falcon"
-	"github.com/falconioc/falcon/fql"
 )
 
 // DeleteOptions tune Delete and DeleteWhere. Nil means the defaults.
@@ -39,6 +38,9 @@ type DeleteResult struct {
 	// never sent because the call ended first (ErrNotSent). Sending these
 	// ids to Delete again is safe.
 	Failed []*ItemError
+	// Requests and Attempts count the logical requests and the HTTP
+	// requests written, as WriteResult's fields of the same names do.
+	Requests, Attempts int
 	// TraceIDs are the trace ids of the answers received, one per request
 	// (Delete splits long id lists), in request order; a request whose
 	// answer was lost has none.
@@ -50,6 +52,7 @@ func (o *DeleteOptions) compile(c *checker) DeleteOptions {
 	if o != nil {
 		d = *o
 	}
+	d.FromParent = copyBool(d.FromParent)
 	if d.Concurrency == 0 {
 		d.Concurrency = DefaultConcurrency
 	}
@@ -146,6 +149,8 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 	if len(uniq) == 0 {
 		return res, nil
 	}
+	counted := countAttempts(ctx)
+	ctx = counted.ctx
 	base := o.query()
 	chunks := chunkIDs(uniq, maxIDsQuery-len(base.Encode()))
 	parts := make([]DeleteResult, len(chunks))
@@ -186,6 +191,12 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 		res.Failed = append(res.Failed, p.Failed...)
 		res.TraceIDs = append(res.TraceIDs, p.TraceIDs...)
 	}
+	for i := range sent {
+		if sent[i] {
+			res.Requests++
+		}
+	}
+	res.Attempts = counted.n()
 	if len(res.Failed) > 0 {
 		pos := make(map[string]int, len(ids))
 		for i, id := range ids {
@@ -202,35 +213,33 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 	return res, err
 }
 
-// MatchAll returns a filter that matches every indicator, for DeleteWhere
-// calls meant to delete them all: a nil filter is refused so that deleting
-// everything is always spelled out.
-func MatchAll() fql.Expr { return fql.NotNull("id") }
-
-// DeleteWhere deletes every indicator filter matches, in one request. A nil
-// filter is refused with a *falcon.ValidationError: pass MatchAll() to
-// delete every indicator. The filter is checked against
-// fql.IOCIndicatorFields. The result lists the ids deleted.
+// DeleteWhere deletes every indicator filter matches, in one request. A
+// zero filter is refused with a *falcon.ValidationError: pass MatchAll() to
+// delete every indicator. The filter is checked like every Filter. The
+// result lists the ids deleted and the answer's trace id; the error is the
+// validation or request error, with a nil result. Of opts, Comment and
+// FromParent apply.
 //
 // Falcon API: DELETE /iocs/entities/indicators/v1
-func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter fql.Expr, opts *DeleteOptions) (*DeleteResult, *falcon.Response, error) {
+func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter Filter, opts *DeleteOptions) (*DeleteResult, error) {
 	c := &checker{}
 	o := opts.compile(c)
-	if filter == nil {
+	if filter.IsZero() {
 		c.add(-1, "filter", "", "DeleteWhere needs a filter: pass ioc.MatchAll() to delete every indicator")
 	}
-	f, _ := c.checkFilter("filter", filter, "", false)
+	f, _ := c.checkFilter("filter", filter)
 	if err := c.err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	q := o.query()
 	q.Set("filter", f)
 	var deleted []string
-	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
+	counted := countAttempts(ctx)
+	resp, err := s.client.Do(counted.ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
 	if err != nil {
-		return nil, resp, err
+		return nil, err
 	}
-	res := &DeleteResult{}
+	res := &DeleteResult{Requests: 1, Attempts: counted.n()}
 	res.add(deleted, resp.Errors, traceOf(resp, nil))
-	return res, resp, nil
+	return res, nil
 }

@@ -11,7 +11,7 @@ import (
 
 // the spec requires both keys; the one not used is null.
 type updateBody struct {
-	BulkUpdate *BulkUpdate        `json:"bulk_update"`
+	BulkUpdate *bulkWire          `json:"bulk_update"`
 	Comment    string             `json:"comment,omitempty"`
 	Indicators []*IndicatorUpdate `json:"indicators"`
 }
@@ -46,7 +46,8 @@ func (s *IndicatorsService) Update(ctx context.Context, items []IndicatorUpdate,
 		r.res.Items[i] = WriteItem{Index: i, ID: norm[i].ID}
 	}
 	r.invalid(c)
-	r.run(ctx, r.batches(), func(ctx context.Context, idx []int) {
+	counted := countAttempts(ctx)
+	r.run(counted.ctx, r.batches(), func(ctx context.Context, idx []int) {
 		body := updateBody{Comment: cfg.Comment, Indicators: make([]*IndicatorUpdate, len(idx))}
 		for k, i := range idx {
 			body.Indicators[k] = &norm[i]
@@ -72,6 +73,7 @@ func (s *IndicatorsService) Update(ctx context.Context, items []IndicatorUpdate,
 		assignUpdateRows(r.res.Items, idx, &rows, details, status)
 	})
 	r.finish()
+	r.res.Attempts = counted.n()
 	return r.res, r.res.Err()
 }
 
@@ -145,30 +147,33 @@ func applyRow(it *WriteItem, ind *Indicator, info rowInfo, codes map[string]int,
 // BulkUpdate changes every indicator that b.Filter matches. Fields follow
 // IndicatorUpdate's rules, except that only the list fields (tags, host
 // groups) can be cleared (they go out as []), as the API's bulk model has
-// no null for the others. The filter is checked against fql.IOCIndicatorFields. Of opts,
+// no null for the others. A zero b.Filter is refused (MatchAll selects
+// every indicator); the filter is checked like every Filter. Of opts,
 // Comment, Retrodetects and IgnoreWarnings apply.
 //
-// The result has one item per indicator the API reports on, in its order.
-// The error is nil when all were updated, a *WriteError (with the result)
-// when some failed, or the request's error.
+// The result has one item per indicator the API reports on, in its order,
+// and the trace id of the answer (WriteResult.TraceIDs). The error is nil
+// when all were updated, a *WriteError (with the result) when some failed,
+// or the validation or request error (with a nil result).
 //
 // Falcon API: PATCH /iocs/entities/indicators/v1
-func (s *IndicatorsService) BulkUpdate(ctx context.Context, b BulkUpdate, opts *WriteOptions) (*WriteResult, *falcon.Response, error) {
+func (s *IndicatorsService) BulkUpdate(ctx context.Context, b BulkUpdate, opts *WriteOptions) (*WriteResult, error) {
 	c := &checker{now: time.Now()}
 	cfg := opts.compile(c)
 	nb := c.checkBulk(b)
 	if err := c.err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var rows writeRows
 	body := updateBody{BulkUpdate: &nb, Comment: cfg.Comment}
-	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodPatch, Path: pathEntities, Query: cfg.query(), Body: body}, &rows)
+	counted := countAttempts(ctx)
+	resp, err := s.client.Do(counted.ctx, &falcon.Request{Method: http.MethodPatch, Path: pathEntities, Query: cfg.query(), Body: body}, &rows)
 	var details []falcon.ErrorDetail
 	status := http.StatusBadRequest
 	if err != nil {
 		var ok bool
 		if details, status, ok = rowsFromError(err, &rows); !ok {
-			return nil, resp, err
+			return nil, err
 		}
 	} else {
 		details = resp.Errors
@@ -180,7 +185,7 @@ func (s *IndicatorsService) BulkUpdate(ctx context.Context, b BulkUpdate, opts *
 		}
 	}
 	trace := traceOf(resp, err)
-	res := &WriteResult{Items: make([]WriteItem, 0, len(rows.inds)), Requests: 1}
+	res := &WriteResult{Items: make([]WriteItem, 0, len(rows.inds)), Requests: 1, Attempts: counted.n()}
 	if trace != "" {
 		res.TraceIDs = []string{trace}
 	}
@@ -195,5 +200,5 @@ func (s *IndicatorsService) BulkUpdate(ctx context.Context, b BulkUpdate, opts *
 		}
 		res.Items = append(res.Items, it)
 	}
-	return res, resp, res.Err()
+	return res, res.Err()
 }

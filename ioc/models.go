@@ -4,7 +4,11 @@ import "time"
 
 // Type is the kind of an indicator's value. It is an open string type: the
 // constants are the values Falcon documents, and the API's own catalog
-// (TypesService) is the authority.
+// (TypesService) is the authority. Type names are lower case; wherever this
+// package takes a Type (NewIndicator, Ref, NormalizeValue, ValidateNew,
+// Catalog.Validate) it accepts any case and surrounding space, so "SHA256"
+// is TypeSHA256, and it sends the lower-case name. Types the API returns
+// are lower case.
 type Type string
 
 // The indicator types Falcon takes.
@@ -20,6 +24,7 @@ const (
 type Action string
 
 // The actions Falcon documents. ActionsService lists what a tenant accepts.
+// ActionDetect, ActionPrevent and ActionPreventNoUI need a Severity.
 const (
 	ActionNoAction    Action = "no_action"
 	ActionAllow       Action = "allow"
@@ -29,6 +34,8 @@ const (
 )
 
 // MobileAction is what Falcon for Mobile does when it sees an indicator.
+// The API serves no catalog of mobile actions, so Create and Update accept
+// only the four documented here (in lower case).
 type MobileAction string
 
 // The mobile actions Falcon documents.
@@ -169,9 +176,12 @@ type IndicatorUpdate struct {
 // BulkUpdate changes every indicator that matches Filter
 // (api.BulkUpdateReqV1). Fields follow the same Opt rules as IndicatorUpdate.
 type BulkUpdate struct {
-	// Filter selects the indicators; it is required (an FQL expression).
-	Filter          string               `json:"filter"`
-	FromParent      Opt[bool]            `json:"from_parent,omitzero"`
+	// Filter selects the indicators; it is required (MatchAll selects
+	// every one) and checked like every Filter.
+	Filter Filter `json:"-"`
+	// FromParent, when set, changes only the indicators inherited from an
+	// MSSP parent (true) or only the account's own (false).
+	FromParent      *bool                `json:"from_parent,omitempty"`
 	Action          Opt[Action]          `json:"action,omitzero"`
 	MobileAction    Opt[MobileAction]    `json:"mobile_action,omitzero"`
 	Severity        Opt[Severity]        `json:"severity,omitzero"`
@@ -183,6 +193,13 @@ type BulkUpdate struct {
 	AppliedGlobally Opt[bool]            `json:"applied_globally,omitzero"`
 	Expiration      Opt[time.Time]       `json:"expiration,omitzero"`
 	Metadata        Opt[MetadataRequest] `json:"metadata,omitzero"`
+}
+
+// bulkWire is the JSON form of a BulkUpdate: its fields with the filter as
+// text.
+type bulkWire struct {
+	Filter string `json:"filter"`
+	*BulkUpdate
 }
 
 // MetadataRequest is the metadata a create or update may set

@@ -68,3 +68,13 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	*o = Set(v)
 	return nil
 }
+
+// copyBool returns a copy of *b, so that options read at call time do not
+// change when the caller's variable does; nil stays nil.
+func copyBool(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	v := *b
+	return &v
+}

@@ -205,13 +205,21 @@ func (s *ProcessesService) AllRanOnLegacy(ctx context.Context, ref Ref, deviceID
 }
 
 // Get returns the details of the processes with the given ids (as RanOn
-// returns them), in the order the API gives them. Long id lists are split
-// across several requests. Ids the API does not know are listed in the
-// returned Response's Errors; only when none is found does Get return the
-// API's error (matching falcon.ErrNotFound). On any other error, the
-// processes of the requests already answered come back with it.
+// returns them), in the order asked (each once), following the rule of
+// every look-up by id (see GetResult): ids the API does not know are
+// listed in Missing. Long id lists are split across requests. The Response
+// is that of the last request.
 //
 // Falcon API: GET /processes/entities/processes/v1
-func (s *ProcessesService) Get(ctx context.Context, ids ...string) ([]*Process, *falcon.Response, error) {
-	return getByIDs[*Process](ctx, (*service)(s), pathProcessGet, ids)
+func (s *ProcessesService) Get(ctx context.Context, ids ...string) (*GetResult[*Process], *falcon.Response, error) {
+	uniq, err := checkNames(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return getByIDs(ctx, uniq, getEntities[*Process]((*service)(s), pathProcessGet), func(p *Process) string {
+		if p == nil {
+			return ""
+		}
+		return p.ID
+	})
 }

@@ -19,42 +19,35 @@ type ReportRequest struct {
 	// Format is the report's format, such as "csv" (required). The API
 	// publishes no list of formats.
 	Format string
-	// Filter selects the indicators (nil: all of them).
-	Filter fql.Expr
+	// Filter selects the indicators (the zero Filter: all of them); it is
+	// checked like every Filter.
+	Filter Filter
 	// Sort orders them (zero: the API's order). The field must be one of
 	// fql.IOCSortFields.
 	Sort fql.Sort
 	// Query is a free-text search over the indicators (empty: none).
 	Query string
-	// FromParent, when set, keeps only the indicators inherited from a
-	// parent CID (true) or only the tenant's own (false). It cannot be
-	// cleared.
-	FromParent Opt[bool]
+	// FromParent, when set, keeps only the indicators inherited from an
+	// MSSP parent (true) or only the account's own (false).
+	FromParent *bool
 }
 
-// validate checks r and returns the problems found.
-func (r *ReportRequest) validate() error {
-	var ve falcon.ValidationError
+// compile checks r and returns its body.
+func (r *ReportRequest) compile() (*reportBody, error) {
+	c := &checker{}
 	switch {
 	case r.Format == "":
-		ve.Add(-1, "report_format", "", "is required")
+		c.add(-1, "report_format", "", "is required")
 	case !printableWord(r.Format):
-		ve.Add(-1, "report_format", r.Format, "must be printable, without spaces")
+		c.add(-1, "report_format", r.Format, "must be printable, without spaces")
 	}
-	if r.Filter != nil {
-		if err := fql.Validate(r.Filter); err != nil {
-			ve.Add(-1, "filter", r.Filter.String(), err.Error())
-		}
+	body := &reportBody{ReportFormat: r.Format, FromParent: copyBool(r.FromParent), Search: reportSearch{Query: r.Query}}
+	body.Search.Filter, _ = c.checkFilter("filter", r.Filter)
+	body.Search.Sort = c.checkSort(r.Sort)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
-	if r.Sort != (fql.Sort{}) {
-		if err := fql.IOCSortFields.CheckSort(r.Sort); err != nil {
-			ve.Add(-1, "sort", r.Sort.String(), err.Error())
-		}
-	}
-	if r.FromParent.IsNull() {
-		ve.Add(-1, "from_parent", "null", "cannot be cleared: set it or leave it alone")
-	}
-	return ve.Err()
+	return body, nil
 }
 
 func printableWord(s string) bool {
@@ -68,7 +61,7 @@ func printableWord(s string) bool {
 
 type reportBody struct {
 	ReportFormat string       `json:"report_format"`
-	FromParent   Opt[bool]    `json:"from_parent,omitzero"`
+	FromParent   *bool        `json:"from_parent,omitempty"`
 	Search       reportSearch `json:"search"`
 }
 
@@ -90,22 +83,16 @@ type ReportJob struct {
 // Create asks the API to build a report of the indicators that req
 // selects, and returns the job it started: the call does not return the
 // report. req is checked before anything is sent (format present, filter
-// valid FQL, sort on a sortable field). The call needs the ioc:write scope
+// checked like every Filter, sort on a sortable field). The call needs the ioc:write scope
 // although it only reads. It is not repeated when its answer is lost (a
 // transport error, or 502, 503 or 504), since a second job could start;
 // a 429 is still waited out and repeated, as the API did nothing.
 //
 // Falcon API: POST /iocs/entities/indicators-reports/v1
 func (s *ReportsService) Create(ctx context.Context, req ReportRequest) (*ReportJob, *falcon.Response, error) {
-	if err := req.validate(); err != nil {
+	body, err := req.compile()
+	if err != nil {
 		return nil, nil, err
-	}
-	body := reportBody{ReportFormat: req.Format, FromParent: req.FromParent, Search: reportSearch{Query: req.Query}}
-	if req.Filter != nil {
-		body.Search.Filter = req.Filter.String()
-	}
-	if req.Sort != (fql.Sort{}) {
-		body.Search.Sort = req.Sort.String()
 	}
 	var resources []json.RawMessage
 	resp, err := s.client.Do(ctx, &falcon.Request{

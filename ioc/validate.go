@@ -37,15 +37,29 @@ const (
 	// MaxSourceLen is the longest source an indicator may carry, in
 	// characters.
 	MaxSourceLen = 256
+	// MaxDescriptionLen is the longest description an indicator may
+	// carry, in characters.
+	MaxDescriptionLen = 4096
 )
+
+// mobileActions are the mobile actions the API takes.
+var mobileActions = []MobileAction{MobileActionNoAction, MobileActionAllow, MobileActionDetect, MobileActionPrevent}
+
+// needsSeverity reports whether action a needs a severity.
+func needsSeverity(a Action) bool {
+	return a == ActionDetect || a == ActionPrevent || a == ActionPreventNoUI
+}
 
 // ValidateNew runs on items the checks IndicatorsService.Create runs on
 // its input, without sending anything, and returns nil or a
 // *falcon.ValidationError listing every problem with its item index and
-// field: type and value (see NormalizeValue), action, platforms,
-// applied_globally or host groups (32 hexadecimal characters each), tags,
-// source length, an expiration in the future, and the same type and value
-// twice in items (reported on the later item). Use it for dry runs, or to
+// field: type (any case, sent in lower case) and value (see
+// NormalizeValue), action, a severity for the actions that need one
+// (detect, prevent, prevent_no_ui), mobile_action (one of the four
+// documented), platforms, applied_globally or host groups (32 hexadecimal
+// characters each), tags, source and description lengths, an expiration
+// in the future, and the same type and value twice in items (reported on
+// the later item). Use it for dry runs, or to
 // report every bad row of a feed before a long import.
 //
 // Expirations are compared with the current time, so an item that passes
@@ -110,7 +124,8 @@ func (c *checker) byIndex() map[int][]falcon.Problem {
 // typeNames lists the types for messages.
 var typeNames = strings.Join(iocvalue.Types(), ", ")
 
-// checkValue validates and normalises one type and value.
+// checkValue validates and normalises one value of type typ (already
+// normalised).
 func (c *checker) checkValue(i int, typ Type, value string) string {
 	switch {
 	case typ == "":
@@ -168,6 +183,18 @@ func (c *checker) checkSource(i int, s string) {
 	}
 }
 
+func (c *checker) checkDescription(i int, s string) {
+	if n := utf8.RuneCountInString(s); n > MaxDescriptionLen {
+		c.add(i, "description", s, "description is "+strconv.Itoa(n)+" characters; at most "+strconv.Itoa(MaxDescriptionLen)+" are allowed")
+	}
+}
+
+func (c *checker) checkMobileAction(i int, m MobileAction) {
+	if !slices.Contains(mobileActions, m) {
+		c.add(i, "mobile_action", string(m), "must be one of "+joinStrings(mobileActions))
+	}
+}
+
 func (c *checker) checkExpiration(i int, t time.Time) {
 	if !t.After(c.now) {
 		c.add(i, "expiration", t.Format(time.RFC3339), "expiration must be in the future")
@@ -183,10 +210,18 @@ func (c *checker) checkNew(items []NewIndicator) []NewIndicator {
 	for i := range items {
 		n := items[i]
 		before := len(c.ve.Problems)
+		n.Type = n.Type.normalize()
 		n.Value = c.checkValue(i, n.Type, n.Value)
 		if strings.TrimSpace(string(n.Action)) == "" {
 			c.add(i, "action", string(n.Action), "action is required")
 		}
+		if needsSeverity(n.Action) && strings.TrimSpace(string(n.Severity)) == "" {
+			c.add(i, "severity", "", "severity is required for action "+string(n.Action))
+		}
+		if n.MobileAction != "" {
+			c.checkMobileAction(i, n.MobileAction)
+		}
+		c.checkDescription(i, n.Description)
 		c.checkPlatforms(i, n.Platforms)
 		switch {
 		case n.AppliedGlobally && len(n.HostGroups) > 0:
@@ -300,6 +335,18 @@ func (c *checker) checkFields(i int, f fieldSet, bulk bool) {
 	if v, ok := f.Action.Get(); ok && strings.TrimSpace(string(v)) == "" {
 		c.add(i, "action", "", "action may not be empty")
 	}
+	if v, ok := f.Action.Get(); ok && needsSeverity(v) && f.Severity.IsNull() {
+		c.add(i, "severity", "null", "severity cannot be cleared: action "+string(v)+" needs one")
+	}
+	if v, ok := f.Severity.Get(); ok && strings.TrimSpace(string(v)) == "" {
+		c.add(i, "severity", "", "severity may not be empty: use Clear to remove it")
+	}
+	if v, ok := f.MobileAction.Get(); ok {
+		c.checkMobileAction(i, v)
+	}
+	if v, ok := f.Description.Get(); ok {
+		c.checkDescription(i, v)
+	}
 	if v, ok := f.Platforms.Get(); ok {
 		c.checkPlatforms(i, v)
 	}
@@ -328,17 +375,18 @@ func (c *checker) checkFields(i int, f fieldSet, bulk bool) {
 	}
 }
 
-// checkBulk validates a bulk update and returns a copy whose filter is in
-// canonical form.
-func (c *checker) checkBulk(b BulkUpdate) BulkUpdate {
-	if strings.TrimSpace(b.Filter) == "" {
-		c.add(-1, "filter", "", "a bulk update needs a filter")
-	} else if f, ok := c.checkFilter("filter", nil, b.Filter, false); ok {
-		b.Filter = f
+// checkBulk validates a bulk update and returns its wire form, with the
+// filter in canonical form.
+func (c *checker) checkBulk(b BulkUpdate) bulkWire {
+	w := bulkWire{BulkUpdate: &b}
+	if b.Filter.IsZero() {
+		c.add(-1, "filter", "", "a bulk update needs a filter: pass ioc.MatchAll() to update every indicator")
+	} else {
+		w.Filter, _ = c.checkFilter("filter", b.Filter)
 	}
 	c.checkFields(-1, bulkFields(&b), true)
 	clearListsAsEmpty(bulkFields(&b))
-	return b
+	return w
 }
 
 // clearListsAsEmpty turns a cleared list field into an empty list. The API
@@ -351,36 +399,6 @@ func clearListsAsEmpty(f fieldSet) {
 	if f.HostGroups.IsNull() {
 		*f.HostGroups = Set([]string{})
 	}
-}
-
-// checkFilter validates a filter given as an expression or as text (not
-// both) against the IOC indicator fields and returns its canonical text.
-// ok is false when there is a problem or no filter.
-func (c *checker) checkFilter(field string, e fql.Expr, text string, allowUnknown bool) (string, bool) {
-	if e != nil && text != "" {
-		c.add(-1, field, text, "set Filter or FilterText, not both")
-		return "", false
-	}
-	if text != "" {
-		parsed, err := fql.Parse(text)
-		if err != nil {
-			c.add(-1, field, text, oneLine(err))
-			return "", false
-		}
-		e = parsed
-	}
-	if e == nil {
-		return "", false
-	}
-	schema := fql.IOCIndicatorFields
-	if allowUnknown {
-		schema = schema.AllowUnknown()
-	}
-	if err := schema.Check(e); err != nil {
-		c.add(-1, field, clip(e.String()), oneLine(err))
-		return "", false
-	}
-	return e.String(), true
 }
 
 // checkSort validates a sort against the IOC sort fields.

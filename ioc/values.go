@@ -3,6 +3,7 @@ package ioc
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/falconioc/falcon/internal/iocvalue"
 )
@@ -21,7 +22,7 @@ type ValueError struct {
 // Error returns one line naming the value (quoted, shortened when long),
 // its type and the reason.
 func (e *ValueError) Error() string {
-	if !iocvalue.ValidType(string(e.Type)) {
+	if !iocvalue.ValidType(string(e.Type.normalize())) {
 		return "ioc: unknown type " + strconv.Quote(clip(string(e.Type))) + ": " + e.Reason
 	}
 	return "ioc: " + strconv.Quote(clip(e.Value)) + " is not a valid " + string(e.Type) + ": " + e.Reason
@@ -41,13 +42,14 @@ func (e *ValueError) Error() string {
 //   - ipv6: an address without brackets or zone, returned in the canonical
 //     form of RFC 5952 (lower case, longest zero run compressed).
 //
-// The error, when not nil, is a *ValueError. Create runs the same check on
+// t may be in any case (SHA256 is sha256, see Type). The error, when not
+// nil, is a *ValueError. Create runs the same check on
 // every item, so a value NormalizeValue accepts is one Create sends.
 func NormalizeValue(t Type, v string) (string, error) {
-	if !iocvalue.ValidType(string(t)) {
+	if !iocvalue.ValidType(string(t.normalize())) {
 		return "", &ValueError{Type: t, Value: v, Reason: "must be one of " + typeNames}
 	}
-	out, err := iocvalue.Normalize(string(t), v)
+	out, err := iocvalue.Normalize(string(t.normalize()), v)
 	if err != nil {
 		reason := err.Error()
 		if e, ok := errors.AsType[*iocvalue.Error](err); ok {
@@ -79,3 +81,9 @@ func DetectType(v string) (t Type, ok bool) {
 // any of these comes back unchanged. Refang does not validate: pass its
 // result to DetectType or NormalizeValue.
 func Refang(s string) string { return iocvalue.Refang(s) }
+
+// normalize returns t without surrounding space and in lower case, the
+// form Falcon's type names take.
+func (t Type) normalize() Type {
+	return Type(strings.ToLower(strings.TrimSpace(string(t))))
+}

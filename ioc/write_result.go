@@ -1,11 +1,14 @@
 package ioc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/falconioc/falcon"
 )
@@ -15,8 +18,17 @@ type WriteResult struct {
 	// Items has one entry per input item, in input order (for BulkUpdate,
 	// one per indicator the API reports on, in its order).
 	Items []WriteItem
-	// Requests is how many requests the call sent, look-ups included.
+	// Requests is how many logical requests the call made, look-ups
+	// included: each counts once however many times the client sent it.
+	// Attempts counts the sendings.
 	Requests int
+	// Attempts is how many HTTP requests the call wrote to the network,
+	// retries of the same request included: Requests plus the retries.
+	// It is what a server log or the emulator's Requests list shows for
+	// the call. It is counted through net/http/httptrace, so it stays 0
+	// with a transport (falcon.WithHTTPClient) that does not report there,
+	// as an in-memory RoundTripper does not.
+	Attempts int
 	// TraceIDs are the trace ids of the answers the call received, look-ups
 	// included, in the order they arrived: what CrowdStrike support asks
 	// for. A request whose answer was lost has none, so there may be fewer
@@ -24,6 +36,24 @@ type WriteResult struct {
 	// item.
 	TraceIDs []string
 }
+
+// attemptCounter counts the HTTP requests written under one context.
+type attemptCounter struct {
+	ctx   context.Context
+	count *atomic.Int64
+}
+
+// countAttempts returns a context under which every HTTP request the
+// client writes (retries included) is counted, through net/http/httptrace.
+// Hooks already on ctx still run.
+func countAttempts(ctx context.Context) attemptCounter {
+	n := &atomic.Int64{}
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { n.Add(1) }}
+	return attemptCounter{ctx: httptrace.WithClientTrace(ctx, trace), count: n}
+}
+
+// n returns the requests written so far.
+func (a attemptCounter) n() int { return int(a.count.Load()) }
 
 // WriteItem is the outcome of one item of a write.
 type WriteItem struct {
