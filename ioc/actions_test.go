@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/falconioc/falcon"
@@ -33,16 +34,16 @@ func TestActionsService_Get(t *testing.T) {
 	if resp.Meta.TraceID != "trace-ok" {
 		t.Errorf("Meta = %+v", resp.Meta)
 	}
-	if len(got) != 2 {
-		t.Fatalf("Get returned %d actions", len(got))
+	if len(got.Found) != 2 || len(got.Missing) != 0 {
+		t.Fatalf("Get = %+v", got)
 	}
-	d := got[0]
+	d := got.Found[0]
 	if d.ID != ioc.ActionDetect || !slices.Equal(d.PlatformsByType[ioc.TypeDomain], []ioc.Platform{ioc.PlatformWindows, ioc.PlatformIOS}) ||
 		!slices.Equal(d.PlatformsByType[ioc.TypeSHA256], []ioc.Platform{ioc.PlatformMac}) ||
 		!slices.Equal(d.Severities, []ioc.Severity{ioc.SeverityLow, ioc.SeverityHigh}) {
 		t.Errorf("detect = %+v", d)
 	}
-	if a := got[1]; a.ID != ioc.ActionAllow || len(a.PlatformsByType) != 1 || len(a.Severities) != 0 {
+	if a := got.Found[1]; a.ID != ioc.ActionAllow || len(a.PlatformsByType) != 1 || len(a.Severities) != 0 {
 		t.Errorf("allow = %+v", a)
 	}
 }
@@ -50,12 +51,17 @@ func TestActionsService_Get(t *testing.T) {
 func TestActionsService_GetValidation(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
-	for _, ids := range [][]ioc.Action{nil, {"detect", ""}} {
+	for _, ids := range [][]ioc.Action{{"detect", ""}, {" "}} {
 		_, _, err := c.Actions.Get(t.Context(), ids...)
 		ve, ok := errors.AsType[*falcon.ValidationError](err)
 		if !ok || len(ve.Problems) != 1 || ve.Problems[0].Field != "ids" {
 			t.Errorf("Get(%q) err = %v, want one problem on ids", ids, err)
 		}
+	}
+	// No id: an empty result, as for every look-up by id.
+	res, resp, err := c.Actions.Get(t.Context())
+	if err != nil || resp != nil || len(res.Found) != 0 || len(res.Missing) != 0 {
+		t.Errorf("Get() = %+v, %v, %v; want an empty result", res, resp, err)
 	}
 	if n := mock.GetTotalCallCount(); n != 0 {
 		t.Errorf("%d requests for invalid ids", n)
@@ -63,8 +69,8 @@ func TestActionsService_GetValidation(t *testing.T) {
 }
 
 // TestActionsService_GetChunks checks that a long id list is split across
-// requests and the answers joined in order, with the per-id errors of every
-// chunk, a chunk answered 404 included.
+// requests and the answers joined in order, the ids not found (a chunk
+// answered 404 included) listed in Missing.
 func TestActionsService_GetChunks(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
@@ -72,11 +78,16 @@ func TestActionsService_GetChunks(t *testing.T) {
 	for i := range ids {
 		ids[i] = ioc.Action(fmt.Sprintf("action_%05d", i))
 	}
-	var chunks [][]string
+	var (
+		mu     sync.Mutex
+		chunks [][]string
+	)
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/entities/actions/v1", func(req *http.Request) (*http.Response, error) {
 		q := req.URL.Query()["ids"]
+		mu.Lock()
 		chunks = append(chunks, q)
-		if len(chunks) == 2 {
+		mu.Unlock()
+		if q[0] == "action_00000" {
 			// None of this chunk's ids exists.
 			return jsonResponder(http.StatusNotFound, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"none found","id":"x"}],"resources":[]}`)(req)
 		}
@@ -90,10 +101,11 @@ func TestActionsService_GetChunks(t *testing.T) {
 		}
 		return jsonResponder(http.StatusOK, `{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":404,"message":"some not found"}],"resources":[`+strings.Join(rows, ",")+`]}`)(req)
 	})
-	got, resp, err := c.Actions.Get(t.Context(), ids...)
+	got, _, err := c.Actions.Get(t.Context(), ids...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	slices.SortFunc(chunks, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
 	if len(chunks) < 3 {
 		t.Fatalf("%d requests for 3000 ids, want them split in at least 3", len(chunks))
 	}
@@ -108,25 +120,27 @@ func TestActionsService_GetChunks(t *testing.T) {
 		t.Error("the chunks do not hold every id once, in order")
 	}
 	var want []ioc.Action
+	var missing []string
 	skipped := map[string]bool{}
-	for _, id := range chunks[1] {
+	for _, id := range chunks[0] {
 		skipped[id] = true
 	}
 	for _, id := range ids {
 		if !strings.HasSuffix(string(id), "7") && !skipped[string(id)] {
 			want = append(want, id)
+		} else {
+			missing = append(missing, string(id))
 		}
 	}
 	var gotIDs []ioc.Action
-	for _, a := range got {
+	for _, a := range got.Found {
 		gotIDs = append(gotIDs, a.ID)
 	}
 	if !slices.Equal(gotIDs, want) {
 		t.Errorf("Get returned %d actions, want %d in order", len(gotIDs), len(want))
 	}
-	// One error detail per chunk: the answered ones and the 404.
-	if len(resp.Errors) != len(chunks) {
-		t.Errorf("Response.Errors = %v, want %d entries", resp.Errors, len(chunks))
+	if !slices.Equal(got.Missing, missing) {
+		t.Errorf("Missing has %d ids, want %d in order", len(got.Missing), len(missing))
 	}
 }
 
@@ -146,10 +160,10 @@ func TestActionsService_Emulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(ids) {
-		t.Fatalf("Get(%d ids) returned %d", len(ids), len(got))
+	if len(got.Found) != len(ids) {
+		t.Fatalf("Get(%d ids) returned %d", len(ids), len(got.Found))
 	}
-	for _, a := range got {
+	for _, a := range got.Found {
 		if len(a.PlatformsByType) == 0 {
 			t.Errorf("%s has no platforms", a.ID)
 		}
@@ -160,22 +174,19 @@ func TestActionsService_Emulator(t *testing.T) {
 		}
 	}
 
-	// An unknown id next to a known one: found one, the other in Errors.
-	got, resp, err := c.Actions.Get(t.Context(), ioc.ActionDetect, "quarantine")
+	// An unknown id next to a known one: found one, the other Missing.
+	got, _, err = c.Actions.Get(t.Context(), ioc.ActionDetect, "quarantine")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].ID != ioc.ActionDetect {
-		t.Errorf("Get = %v", got)
-	}
-	if len(resp.Errors) != 1 || resp.Errors[0].ID != "quarantine" {
-		t.Errorf("Response.Errors = %v", resp.Errors)
+	if len(got.Found) != 1 || got.Found[0].ID != ioc.ActionDetect || !slices.Equal(got.Missing, []string{"quarantine"}) {
+		t.Errorf("Get = %+v", got)
 	}
 
-	// Only unknown ids: the API's 404.
-	_, _, err = c.Actions.Get(t.Context(), "quarantine")
-	if !errors.Is(err, falcon.ErrNotFound) {
-		t.Errorf("Get(unknown) err = %v, want ErrNotFound", err)
+	// Only unknown ids: the API answers 404, which is no error either.
+	got, _, err = c.Actions.Get(t.Context(), "quarantine")
+	if err != nil || len(got.Found) != 0 || !slices.Equal(got.Missing, []string{"quarantine"}) {
+		t.Errorf("Get(unknown) = %+v, %v; want it Missing", got, err)
 	}
 }
 

@@ -24,13 +24,13 @@ func TestIndicatorsService_Aggregate(t *testing.T) {
 	min := int64(1)
 	res, _, err := c.Indicators.Aggregate(t.Context(), ioc.AggregateRequest{
 		Name: "by type", Type: ioc.AggTerms, Field: "type", Size: 5, Sort: "_count|desc", MinDocCount: &min,
-		Filter: fql.Eq("expired", false),
+		Filter: ioc.Filter{Expr: fql.Eq("expired", false)},
 		SubAggregations: []ioc.AggregateRequest{
 			{Name: "n", Type: ioc.AggAvg, Field: "severity_number"},
 			{Name: "r", Type: ioc.AggRange, Field: "severity_number", Ranges: []ioc.Range{{From: 0, To: 3}}},
 			{Name: "d", Type: ioc.AggDateRange, Field: "created_on", DateRanges: []ioc.DateRange{{From: "now-7d"}}},
 		},
-	}, &ioc.AggregateOptions{FilterText: "type:'md5'", FromParent: new(false)})
+	}, &ioc.AggregateOptions{Filter: ioc.Filter{Expr: mustFQL("type:'md5'")}, FromParent: new(false)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestIndicatorsEmulator_Aggregates(t *testing.T) {
 	}
 
 	filtered, _, err := c.Indicators.Aggregate(t.Context(), ioc.AggregateRequest{Type: ioc.AggTerms, Field: "action"},
-		&ioc.AggregateOptions{Filter: fql.Eq("type", "domain")})
+		&ioc.AggregateOptions{Filter: ioc.Filter{Expr: fql.Eq("type", "domain")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -375,7 +375,7 @@ func BenchmarkGetOne(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			return len(res.Indicators)
+			return len(res.Found)
 		})
 	})
 	b.Run("floor", func(b *testing.B) {

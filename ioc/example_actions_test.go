@@ -43,7 +43,7 @@ func ExampleActionsService_Get() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, a := range actions {
+	for _, a := range actions.Found {
 		fmt.Println(a.ID, "on md5:", a.PlatformsByType[ioc.TypeMD5], "on ipv4:", a.PlatformsByType[ioc.TypeIPv4], "severities:", a.Severities)
 	}
 	// Output:

@@ -91,7 +91,7 @@ func ExampleIndicatorsService_All() {
 	}
 
 	opts := &ioc.ListOptions{
-		Filter: fql.And(fql.Eq("type", "domain"), fql.Eq("tags", "example")),
+		Filter: ioc.Filter{Expr: fql.And(fql.Eq("type", "domain"), fql.Eq("tags", "example"))},
 		Sort:   fql.Desc("value"),
 		Limit:  2, // three requests for five indicators
 	}
@@ -156,7 +156,7 @@ func ExampleIndicatorsService_Get() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, ind := range got.Indicators {
+	for _, ind := range got.Found {
 		fmt.Println("found:", ind.Value)
 	}
 	fmt.Println("missing:", len(got.Missing), got.Missing[0] == unknown)
@@ -204,15 +204,15 @@ func ExampleIndicatorsService_DeleteWhere() {
 	}
 
 	// A nil filter is refused: deleting everything is spelled ioc.MatchAll().
-	_, _, err := client.Indicators.DeleteWhere(ctx, nil, nil)
+	_, err := client.Indicators.DeleteWhere(ctx, ioc.Filter{}, nil)
 	fmt.Println("nil filter refused:", errors.As(err, new(*falcon.ValidationError)))
 
-	res, _, err := client.Indicators.DeleteWhere(ctx, fql.Eq("value", "bad-1.example.com"), &ioc.DeleteOptions{Comment: "false positive"})
+	res, err := client.Indicators.DeleteWhere(ctx, ioc.Filter{Expr: fql.Eq("value", "bad-1.example.com")}, &ioc.DeleteOptions{Comment: "false positive"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("deleted:", len(res.Deleted))
-	res, _, err = client.Indicators.DeleteWhere(ctx, ioc.MatchAll(), &ioc.DeleteOptions{Comment: "clean slate"})
+	res, err = client.Indicators.DeleteWhere(ctx, ioc.MatchAll(), &ioc.DeleteOptions{Comment: "clean slate"})
 	if err != nil {
 		log.Fatal(err)
 	}

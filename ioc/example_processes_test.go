@@ -75,7 +75,7 @@ func ExampleProcessesService_Get() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, p := range procs {
+	for _, p := range procs.Found {
 		ran := "still running"
 		if !p.Stop.IsZero() {
 			ran = "ran " + p.Stop.Sub(p.Start).String()

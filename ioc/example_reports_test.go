@@ -20,7 +20,7 @@ func ExampleReportsService_Create() {
 	)
 	job, _, err := client.Reports.Create(context.Background(), ioc.ReportRequest{
 		Format: "csv",
-		Filter: fql.Eq("type", "domain"),
+		Filter: ioc.Filter{Expr: fql.Eq("type", "domain")},
 		Sort:   fql.Asc("value"),
 	})
 	if err != nil {

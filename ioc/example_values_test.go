@@ -55,11 +55,11 @@ func ExampleRefang() {
 
 func ExampleValidateNew() {
 	items := []ioc.NewIndicator{
-		{Type: ioc.TypeDomain, Value: "phish.example.com", Action: ioc.ActionDetect,
+		{Type: ioc.TypeDomain, Value: "phish.example.com", Action: ioc.ActionDetect, Severity: ioc.SeverityHigh,
 			Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true},
-		{Type: ioc.TypeMD5, Value: "not-a-hash", Action: ioc.ActionDetect,
+		{Type: ioc.TypeMD5, Value: "not-a-hash", Action: ioc.ActionDetect, Severity: ioc.SeverityHigh,
 			Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true},
-		{Type: ioc.TypeIPv4, Value: "192.0.2.7", Action: ioc.ActionDetect,
+		{Type: ioc.TypeIPv4, Value: "192.0.2.7", Action: ioc.ActionPrevent,
 			Platforms: []ioc.Platform{ioc.PlatformWindows}, Expiration: time.Now().Add(-time.Hour)},
 	}
 	// Nothing is sent: this is what Create would refuse.
@@ -71,6 +71,7 @@ func ExampleValidateNew() {
 	}
 	// Output:
 	// item 1 value: not a valid md5: must be 32 hexadecimal characters
+	// item 2 severity: severity is required for action prevent
 	// item 2 applied_globally: set applied_globally or name host_groups
 	// item 2 expiration: expiration must be in the future
 }

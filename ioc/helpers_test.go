@@ -6,6 +6,7 @@ import (
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
+	"github.com/falconioc/falcon/fql"
 	"github.com/falconioc/falcon/internal/spectest"
 	"github.com/falconioc/falcon/ioc"
 	"github.com/jarcoal/httpmock"
@@ -77,4 +78,13 @@ func jsonResponder(status int, body string, header ...string) httpmock.Responder
 		resp.Request = req
 		return resp, nil
 	}
+}
+
+// mustFQL parses an FQL filter known to be valid.
+func mustFQL(s string) fql.Expr {
+	e, err := fql.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return e
 }

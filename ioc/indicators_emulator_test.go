@@ -158,10 +158,10 @@ func TestIndicatorsEmulator_CreateGetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	if len(got.Indicators) != 1 || len(got.Missing) != 0 {
+	if len(got.Found) != 1 || len(got.Missing) != 0 {
 		t.Fatalf("Get = %+v", got)
 	}
-	g := got.Indicators[0]
+	g := got.Found[0]
 	want := in[0]
 	if g.ID != id || g.Type != want.Type || g.Value != strings.Repeat("ab", 32) || g.Action != want.Action ||
 		g.MobileAction != want.MobileAction || g.Severity != want.Severity || g.Description != want.Description ||
@@ -192,10 +192,10 @@ func createOne(t *testing.T, c *ioc.Client, n ioc.NewIndicator) string {
 func getOne(t *testing.T, c *ioc.Client, id string) *ioc.Indicator {
 	t.Helper()
 	res, _, err := c.Indicators.Get(t.Context(), id)
-	if err != nil || len(res.Indicators) != 1 {
+	if err != nil || len(res.Found) != 1 {
 		t.Fatalf("Get(%s) = %+v, %v", id, res, err)
 	}
-	return res.Indicators[0]
+	return res.Found[0]
 }
 
 func TestIndicatorsEmulator_UpdateSetsAndClears(t *testing.T) {
@@ -536,7 +536,7 @@ func TestIndicatorsEmulator_IterateEveryIndicatorOnce(t *testing.T) {
 
 	// Ids, sorted, with a filter.
 	var ids []string
-	for id, err := range c.Indicators.AllIDs(t.Context(), &ioc.ListOptions{Filter: fql.Eq("type", "md5"), Sort: fql.Asc("value"), Limit: 1500}) {
+	for id, err := range c.Indicators.AllIDs(t.Context(), &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("type", "md5")}, Sort: fql.Asc("value"), Limit: 1500}) {
 		if err != nil {
 			t.Fatalf("AllIDs: %v", err)
 		}
@@ -708,10 +708,10 @@ func TestIndicatorsEmulator_GetMissingAndOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(res.Missing, missing) || len(res.Indicators) != 700 {
-		t.Fatalf("Missing = %v, %d found", res.Missing, len(res.Indicators))
+	if !slices.Equal(res.Missing, missing) || len(res.Found) != 700 {
+		t.Fatalf("Missing = %v, %d found", res.Missing, len(res.Found))
 	}
-	for i, ind := range res.Indicators {
+	for i, ind := range res.Found {
 		if ind.ID != ids[i] {
 			t.Fatalf("indicator %d is %s, want %s", i, ind.ID, ids[i])
 		}
@@ -727,7 +727,7 @@ func TestIndicatorsEmulator_GetMissingAndOrder(t *testing.T) {
 	}
 	// Only unknown ids: the API answers 404, Get reports them missing.
 	res, _, err = c.Indicators.Get(t.Context(), missing...)
-	if err != nil || len(res.Indicators) != 0 || !slices.Equal(res.Missing, missing) {
+	if err != nil || len(res.Found) != 0 || !slices.Equal(res.Missing, missing) {
 		t.Errorf("Get(unknown) = %+v, %v", res, err)
 	}
 }
@@ -762,19 +762,19 @@ func TestIndicatorsEmulator_DeleteAndDeleteWhere(t *testing.T) {
 		t.Errorf("Delete(unknown) = %+v, %v", dres, err)
 	}
 
-	_, _, err = c.Indicators.DeleteWhere(t.Context(), nil, nil)
+	_, err = c.Indicators.DeleteWhere(t.Context(), ioc.Filter{}, nil)
 	var ve *falcon.ValidationError
 	if !errors.As(err, &ve) {
 		t.Errorf("DeleteWhere(nil) err = %v", err)
 	}
-	wres, _, err := c.Indicators.DeleteWhere(t.Context(), fql.Eq("type", "domain"), nil)
+	wres, err := c.Indicators.DeleteWhere(t.Context(), ioc.Filter{Expr: fql.Eq("type", "domain")}, nil)
 	if err != nil || len(wres.Deleted) != 3 {
 		t.Fatalf("DeleteWhere(domain) = %+v, %v", wres, err)
 	}
 	if n := srv.IndicatorCount(); n != 12 {
 		t.Errorf("%d left, want 12", n)
 	}
-	wres, _, err = c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), &ioc.DeleteOptions{Comment: "all"})
+	wres, err = c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), &ioc.DeleteOptions{Comment: "all"})
 	if err != nil || len(wres.Deleted) != 12 || srv.IndicatorCount() != 0 {
 		t.Errorf("DeleteWhere(MatchAll) = %+v, %v; %d left", wres, err, srv.IndicatorCount())
 	}
@@ -786,8 +786,8 @@ func TestIndicatorsEmulator_BulkUpdate(t *testing.T) {
 	if _, err := c.Indicators.Create(t.Context(), indTestItems("bulk", 10), nil); err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{
-		Filter:   fql.In("type", "sha256", "md5").String(),
+	res, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{
+		Filter:   ioc.Filter{Expr: fql.In("type", "sha256", "md5")},
 		Severity: ioc.Set(ioc.SeverityCritical),
 		Tags:     ioc.Clear[[]string](),
 	}, &ioc.WriteOptions{Comment: "bulk"})
@@ -809,7 +809,7 @@ func TestIndicatorsEmulator_ListSearchPage(t *testing.T) {
 	t.Parallel()
 	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(120))
 	c := indMemClient(t, srv, true)
-	inds, resp, err := c.Indicators.List(t.Context(), &ioc.ListOptions{Limit: 50, FilterText: "type:'sha256'", Sort: fql.Asc("value")})
+	inds, resp, err := c.Indicators.List(t.Context(), &ioc.ListOptions{Limit: 50, Filter: ioc.Filter{Expr: mustFQL("type:'sha256'")}, Sort: fql.Asc("value")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -828,7 +828,7 @@ func TestIndicatorsEmulator_ListSearchPage(t *testing.T) {
 			t.Fatalf("item %d = %s, want %s", i, ind.Value, want[i])
 		}
 	}
-	ids, resp2, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{Limit: 10, FilterText: "type:'sha256'", Sort: fql.Asc("value"), After: resp.Meta.Pagination.After})
+	ids, resp2, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{Limit: 10, Filter: ioc.Filter{Expr: mustFQL("type:'sha256'")}, Sort: fql.Asc("value"), After: resp.Meta.Pagination.After})
 	if err != nil || resp2.Meta.Pagination.Total != resp.Meta.Pagination.Total {
 		t.Fatalf("Search: %v", err)
 	}

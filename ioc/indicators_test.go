@@ -102,7 +102,7 @@ func TestIndicatorsService_List(t *testing.T) {
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", rec.responder)
 	got, resp, err := c.Indicators.List(t.Context(), &ioc.ListOptions{
-		Filter:     fql.And(fql.Eq("type", "sha256"), fql.Gte("created_on", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))),
+		Filter:     ioc.Filter{Expr: fql.And(fql.Eq("type", "sha256"), fql.Gte("created_on", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)))},
 		Limit:      100,
 		FromParent: new(false),
 		After:      "a+b/c",
@@ -155,7 +155,7 @@ func TestIndicatorsService_Search(t *testing.T) {
 		return jsonResponder(http.StatusOK, envelope(`["`+indID1+`","`+indID2+`"]`, `{"offset":0,"limit":2,"total":7,"after":"x"}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/queries/indicators/v1", rec.responder)
-	ids, resp, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{FilterText: "value:'a+b' , tags:['x']", Limit: 2, FromParent: new(true)})
+	ids, resp, err := c.Indicators.Search(t.Context(), &ioc.ListOptions{Filter: ioc.Filter{Expr: mustFQL("value:'a+b' , tags:['x']")}, Limit: 2, FromParent: new(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestIndicatorsService_Get(t *testing.T) {
 	if q := rec.queries(); !slices.Equal(q, []string{"ids=" + indID2 + "&ids=" + indID1}) {
 		t.Errorf("query = %q", q)
 	}
-	if len(res.Indicators) != 1 || res.Indicators[0].ID != indID1 || !slices.Equal(res.Missing, []string{indID2}) {
+	if len(res.Found) != 1 || res.Found[0].ID != indID1 || !slices.Equal(res.Missing, []string{indID2}) {
 		t.Errorf("Get = %+v", res)
 	}
 	if len(resp.Errors) != 1 || resp.Errors[0].ID != indID2 {
@@ -303,7 +303,7 @@ func TestIndicatorsService_Get(t *testing.T) {
 	}
 	// No ids: nothing is sent.
 	res, resp, err = c.Indicators.Get(t.Context())
-	if err != nil || resp != nil || len(res.Indicators) != 0 || mock.GetTotalCallCount() != 1 {
+	if err != nil || resp != nil || len(res.Found) != 0 || mock.GetTotalCallCount() != 1 {
 		t.Errorf("Get() = %+v, %v, %v", res, resp, err)
 	}
 }
@@ -330,7 +330,7 @@ func TestIndicatorsService_GetChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, ind := range res.Indicators {
+	for i, ind := range res.Found {
 		if ind.ID != ids[i] {
 			t.Fatalf("item %d = %s, want %s", i, ind.ID, ids[i])
 		}
@@ -485,8 +485,8 @@ func TestIndicatorsService_BulkUpdate(t *testing.T) {
 		return jsonResponder(http.StatusOK, envelope("["+indFull+"]", ""))
 	}}
 	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", rec.responder)
-	res, resp, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{
-		Filter: "type: 'md5' + tags:'old'", FromParent: ioc.Set(false), Tags: ioc.Clear[[]string](), AppliedGlobally: ioc.Set(true),
+	res, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{
+		Filter: ioc.Filter{Expr: mustFQL("type: 'md5' + tags:'old'")}, FromParent: new(false), Tags: ioc.Clear[[]string](), AppliedGlobally: ioc.Set(true),
 	}, &ioc.WriteOptions{IgnoreWarnings: true})
 	if err != nil {
 		t.Fatal(err)
@@ -498,7 +498,7 @@ func TestIndicatorsService_BulkUpdate(t *testing.T) {
 	if q := rec.queries(); !slices.Equal(q, []string{"ignore_warnings=true"}) {
 		t.Errorf("query = %q", q)
 	}
-	if len(res.Items) != 1 || !res.Items[0].OK() || resp.Meta.TraceID != "trace-ok" {
+	if len(res.Items) != 1 || !res.Items[0].OK() || !slices.Equal(res.TraceIDs, []string{"trace-ok"}) || res.Requests != 1 {
 		t.Errorf("result = %+v", res)
 	}
 }
@@ -530,7 +530,7 @@ func TestIndicatorsService_DeleteWhere(t *testing.T) {
 		return jsonResponder(http.StatusOK, envelope(`["`+indID1+`","`+indID2+`"]`, ""))
 	}}
 	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", rec.responder)
-	res, _, err := c.Indicators.DeleteWhere(t.Context(), fql.Lt("expiration", fql.Relative("now-1d")), &ioc.DeleteOptions{Comment: "old"})
+	res, err := c.Indicators.DeleteWhere(t.Context(), ioc.Filter{Expr: fql.Lt("expiration", fql.Relative("now-1d"))}, &ioc.DeleteOptions{Comment: "old"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +541,7 @@ func TestIndicatorsService_DeleteWhere(t *testing.T) {
 	if len(res.Deleted) != 2 {
 		t.Errorf("result = %+v", res)
 	}
-	if _, _, err := c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), nil); err != nil {
+	if _, err := c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if q := rec.queries(); q[1] != "filter=id%3A%21null" {
@@ -603,7 +603,7 @@ func indCalls() []indCall {
 			return err
 		}},
 		{"BulkUpdate", http.MethodPatch, entities, func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: "type:'md5'", Source: ioc.Set("x")}, nil)
+			_, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: ioc.Filter{Expr: mustFQL("type:'md5'")}, Source: ioc.Set("x")}, nil)
 			return err
 		}},
 		{"Delete", http.MethodDelete, entities, func(ctx context.Context, c *ioc.Client) error {
@@ -611,7 +611,7 @@ func indCalls() []indCall {
 			return err
 		}},
 		{"DeleteWhere", http.MethodDelete, entities, func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.DeleteWhere(ctx, fql.Eq("type", "md5"), nil)
+			_, err := c.Indicators.DeleteWhere(ctx, ioc.Filter{Expr: fql.Eq("type", "md5")}, nil)
 			return err
 		}},
 		{"Aggregate", http.MethodPost, "/iocs/aggregates/indicators/v1", func(ctx context.Context, c *ioc.Client) error {

@@ -224,7 +224,7 @@ func TestIndicatorsService_BulkUpdateTraceIDs(t *testing.T) {
 	failed := `{"id":"` + indID2 + `","type":"md5","value":"` + strings.Repeat("e", 32) + `","message_type":"error","field_name":"action","message":"bad action"}`
 	mock.RegisterResponder(http.MethodPatch, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-bulk"},"errors":[],"resources":[`+indFull+`,`+failed+`]}`))
-	res, _, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{Filter: "tags:'old'", Description: ioc.Set("d")}, nil)
+	res, err := c.Indicators.BulkUpdate(t.Context(), ioc.BulkUpdate{Filter: ioc.Filter{Expr: mustFQL("tags:'old'")}, Description: ioc.Set("d")}, nil)
 	if err == nil || len(res.Items) != 2 {
 		t.Fatalf("err = %v, result %+v", err, res)
 	}
@@ -301,7 +301,7 @@ func TestIndicatorsService_DeleteWhereTraceIDs(t *testing.T) {
 	mock.RegisterResponder(http.MethodDelete, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-where"},"errors":[{"code":500,"id":"`+indID2+`","message":"try again"}],`+
 			`"resources":["`+indID1+`"]}`))
-	res, _, err := c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), nil)
+	res, err := c.Indicators.DeleteWhere(t.Context(), ioc.MatchAll(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

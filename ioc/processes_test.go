@@ -137,7 +137,7 @@ func TestProcessesService_Validation(t *testing.T) {
 			}
 		}
 	}
-	for _, ids := range [][]string{nil, {""}} {
+	for _, ids := range [][]string{{""}, {"pid:x:1", " "}} {
 		_, _, err := c.Processes.Get(t.Context(), ids...)
 		if _, ok := errors.AsType[*falcon.ValidationError](err); !ok {
 			t.Errorf("Get(%q) err = %v, want a ValidationError", ids, err)
@@ -169,16 +169,16 @@ func TestProcessesService_Get(t *testing.T) {
 	if !slices.Equal(sent, []string{"pid:x:1", "pid:x:2", "pid:x:9"}) {
 		t.Errorf("ids sent = %q", sent)
 	}
-	if len(resp.Errors) != 1 || resp.Errors[0].ID != "pid:x:9" {
-		t.Errorf("Response.Errors = %v", resp.Errors)
+	if resp.Meta.TraceID != "trace-p" {
+		t.Errorf("Meta = %+v", resp.Meta)
 	}
-	if len(got) != 2 {
-		t.Fatalf("Get returned %d processes", len(got))
+	if len(got.Found) != 2 || !slices.Equal(got.Missing, []string{"pid:x:9"}) {
+		t.Fatalf("Get = %+v", got)
 	}
 	// 133826148991259824 file-time ticks is 2025-01-29T09:01:39.1259824Z:
 	// the raw value agrees with the text and is finer, so it wins.
 	fine := time.Date(2025, 1, 29, 9, 1, 39, 125982400, time.UTC)
-	p := got[0]
+	p := got.Found[0]
 	want := ioc.Process{
 		ID: "pid:x:1", LocalID: "1", DeviceID: testDevice, FileName: "evil.exe", CommandLine: "evil.exe --run",
 		Start: fine, Stop: time.Date(2025, 1, 29, 10, 0, 0, 0, time.UTC),
@@ -189,7 +189,7 @@ func TestProcessesService_Get(t *testing.T) {
 	}
 	// No text: the raw value alone. Unreadable text and a raw value that
 	// is no file time (Unix seconds): zero, the texts kept.
-	q := got[1]
+	q := got.Found[1]
 	if !q.Start.Equal(fine) || !q.Stop.IsZero() || q.StopText != "not a time" || q.StopRaw != "1738141299" {
 		t.Errorf("process = %+v", *q)
 	}
@@ -219,8 +219,16 @@ func TestProcessesService_GetNotFound(t *testing.T) {
 	c, mock := mockClient(t)
 	mock.RegisterResponder(http.MethodGet, mockBase+"/processes/entities/processes/v1", svcError(http.StatusNotFound, "Process with id 'pid:x:9' was not found"))
 	got, resp, err := c.Processes.Get(t.Context(), "pid:x:9")
-	if !errors.Is(err, falcon.ErrNotFound) || got != nil || resp == nil {
-		t.Errorf("Get = %v, %v, %v; want ErrNotFound with the response", got, resp, err)
+	if err != nil || len(got.Found) != 0 || !slices.Equal(got.Missing, []string{"pid:x:9"}) || resp == nil {
+		t.Errorf("Get = %+v, %v, %v; want the id Missing with the response", got, resp, err)
+	}
+	// No id: an empty result and no request, as for every look-up by id.
+	got, resp, err = c.Processes.Get(t.Context())
+	if err != nil || resp != nil || len(got.Found)+len(got.Missing) != 0 {
+		t.Errorf("Get() = %+v, %v, %v", got, resp, err)
+	}
+	if n := mock.GetTotalCallCount(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 
@@ -273,10 +281,10 @@ func TestProcessesService_EmulatorSightings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(procs) != len(wantByID) {
-		t.Fatalf("Get(%d ids) returned %d processes", len(allIDs), len(procs))
+	if len(procs.Found) != len(wantByID) || len(procs.Missing) != 0 {
+		t.Fatalf("Get(%d ids) returned %d processes", len(allIDs), len(procs.Found))
 	}
-	for _, p := range procs {
+	for _, p := range procs.Found {
 		w, ok := wantByID[p.ID]
 		if !ok {
 			t.Errorf("unexpected process %s", p.ID)
@@ -292,7 +300,7 @@ func TestProcessesService_EmulatorSightings(t *testing.T) {
 
 // TestProcessesService_GetChunks checks that many ids go out in several
 // requests against the emulator, and that ids it does not know are listed
-// in the Response's Errors.
+// in Missing.
 func TestProcessesService_GetChunks(t *testing.T) {
 	t.Parallel()
 	c, srv := emuClient(t)
@@ -308,15 +316,15 @@ func TestProcessesService_GetChunks(t *testing.T) {
 	}
 	srv.ResetRequests()
 	ids = append(ids, "pid:"+testDevice+":1")
-	got, resp, err := c.Processes.Get(t.Context(), ids...)
+	got, _, err := c.Processes.Get(t.Context(), ids...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(procs) {
-		t.Errorf("Get returned %d of %d", len(got), len(procs))
+	if len(got.Found) != len(procs) || got.Found[0].ID != ids[0] {
+		t.Errorf("Get returned %d of %d", len(got.Found), len(procs))
 	}
-	if len(resp.Errors) != 1 || resp.Errors[0].ID != "pid:"+testDevice+":1" {
-		t.Errorf("Response.Errors = %v", resp.Errors)
+	if !slices.Equal(got.Missing, []string{"pid:" + testDevice + ":1"}) {
+		t.Errorf("Missing = %v", got.Missing)
 	}
 	if n := len(srv.Requests()); n < 2 {
 		t.Errorf("%d requests for %d long ids, want them split", n, len(ids))

@@ -31,10 +31,10 @@ func TestReportsService_Create(t *testing.T) {
 
 	job, resp, err := c.Reports.Create(t.Context(), ioc.ReportRequest{
 		Format:     "csv",
-		Filter:     fql.And(fql.Eq("type", "domain"), fql.Gte("severity_number", 3)),
+		Filter:     ioc.Filter{Expr: fql.And(fql.Eq("type", "domain"), fql.Gte("severity_number", 3))},
 		Sort:       fql.Desc("created_on"),
 		Query:      "phishing",
-		FromParent: ioc.Set(false),
+		FromParent: new(false),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +86,8 @@ func TestReportsService_CreateValidation(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	_, _, err := c.Reports.Create(t.Context(), ioc.ReportRequest{
-		Filter:     fql.In[string]("type"), // an empty set
-		Sort:       fql.Asc("colour"),
-		FromParent: ioc.Clear[bool](),
+		Filter: ioc.Filter{Expr: fql.Eq("colour", "red")}, // not an indicator field
+		Sort:   fql.Asc("colour"),
 	})
 	ve, ok := errors.AsType[*falcon.ValidationError](err)
 	if !ok {
@@ -98,7 +97,7 @@ func TestReportsService_CreateValidation(t *testing.T) {
 	for _, p := range ve.Problems {
 		fields = append(fields, p.Field)
 	}
-	if want := []string{"report_format", "filter", "sort", "from_parent"}; !slices.Equal(fields, want) {
+	if want := []string{"report_format", "filter", "sort"}; !slices.Equal(fields, want) {
 		t.Errorf("problems on %v, want %v", fields, want)
 	}
 	_, _, err = c.Reports.Create(t.Context(), ioc.ReportRequest{Format: "c s v"})
@@ -185,10 +184,10 @@ func TestReportsService_Emulator(t *testing.T) {
 	}
 	job, _, err := c.Reports.Create(t.Context(), ioc.ReportRequest{
 		Format:     "csv",
-		Filter:     fql.Eq("type", "domain"),
+		Filter:     ioc.Filter{Expr: fql.Eq("type", "domain")},
 		Sort:       fql.Asc("value"),
 		Query:      "q",
-		FromParent: ioc.Set(false),
+		FromParent: new(false),
 	})
 	if err != nil {
 		t.Fatal(err)

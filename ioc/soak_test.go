@@ -90,7 +90,7 @@ func TestSoak(t *testing.T) {
 		// offset window), so the iterator stops at one; resume from the
 		// failed page's cursor, as a user would.
 		var ids []string
-		opts := &ioc.ListOptions{Filter: fql.Eq("tags", tag), Limit: 150}
+		opts := &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("tags", tag)}, Limit: 150}
 		for attempt := 0; ; attempt++ {
 			var pe *pagination.PageError
 			for ind, err := range c.Indicators.All(t.Context(), opts) {

@@ -70,20 +70,20 @@ func TestIndicatorsService_Validation(t *testing.T) {
 			return err
 		}, []string{"0:id", "1:", "2:action", "2:platforms", "2:applied_globally", "3:id", "3:source", "3:expiration", "3:host_groups"}},
 		{"bulk update", func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: "sevrity:'high'", Description: ioc.Clear[string]()}, nil)
+			_, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: ioc.Filter{Expr: mustFQL("sevrity:'high'")}, Description: ioc.Clear[string]()}, nil)
 			return err
 		}, []string{"-1:filter", "-1:description"}},
 		{"bulk update without filter", func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Source: ioc.Set("x")}, nil)
+			_, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Source: ioc.Set("x")}, nil)
 			return err
 		}, []string{"-1:filter"}},
 		{"list options", func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.List(ctx, &ioc.ListOptions{Filter: fql.Eq("type", "md5"), FilterText: "type:'md5'",
+			_, _, err := c.Indicators.List(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("sevrity", "high")},
 				Sort: fql.Asc("description"), Limit: 2001, After: "x", Offset: new(10000)})
 			return err
 		}, []string{"-1:filter", "-1:sort", "-1:limit", "-1:offset", "-1:offset"}},
-		{"list syntax", func(ctx context.Context, c *ioc.Client) error {
-			_, err := collect(c.Indicators.AllIDs(ctx, &ioc.ListOptions{FilterText: "type:'md5'+"}))
+		{"list unknown field", func(ctx context.Context, c *ioc.Client) error {
+			_, err := collect(c.Indicators.AllIDs(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("colour", "red")}}))
 			return err
 		}, []string{"-1:filter"}},
 		{"get ids", func(ctx context.Context, c *ioc.Client) error {
@@ -95,7 +95,7 @@ func TestIndicatorsService_Validation(t *testing.T) {
 			return err
 		}, []string{"0:ids"}},
 		{"delete where", func(ctx context.Context, c *ioc.Client) error {
-			_, _, err := c.Indicators.DeleteWhere(ctx, fql.Eq("colour", "red"), nil)
+			_, err := c.Indicators.DeleteWhere(ctx, ioc.Filter{Expr: fql.Eq("colour", "red")}, nil)
 			return err
 		}, []string{"-1:filter"}},
 		{"aggregate", func(ctx context.Context, c *ioc.Client) error {
@@ -107,7 +107,7 @@ func TestIndicatorsService_Validation(t *testing.T) {
 				{Type: ioc.AggDateHistogram, Field: "created_on"},
 				{Type: ioc.AggSum, Field: "severity_number", SubAggregations: []ioc.AggregateRequest{{Type: ioc.AggMin, Field: "x"}}},
 				{Type: ioc.AggTerms, Field: "type", SubAggregations: []ioc.AggregateRequest{{Type: ioc.AggTerms, Field: "action", SubAggregations: four}}},
-			}}, &ioc.AggregateOptions{FilterText: "("})
+			}}, &ioc.AggregateOptions{Filter: ioc.Filter{Expr: fql.Eq("colour", "red")}})
 			return err
 		}, []string{"-1:type", "-1:field", "-1:size", "-1:sub_aggregates[0].interval", "-1:sub_aggregates[1].sub_aggregates",
 			"-1:sub_aggregates[2].sub_aggregates[0].sub_aggregates", "-1:filter"}},
@@ -144,7 +144,7 @@ func TestIndicatorsService_Validation(t *testing.T) {
 // Create refuses, sends nothing and leaves its input alone.
 func TestValidateNew(t *testing.T) {
 	t.Parallel()
-	good := ioc.NewIndicator{Type: ioc.TypeDomain, Value: "Good.Example.COM", Action: ioc.ActionDetect,
+	good := ioc.NewIndicator{Type: ioc.TypeDomain, Value: "Good.Example.COM", Action: ioc.ActionDetect, Severity: ioc.SeverityLow,
 		Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true}
 	if err := ioc.ValidateNew([]ioc.NewIndicator{good}); err != nil {
 		t.Fatalf("ValidateNew(good) = %v", err)
@@ -154,10 +154,16 @@ func TestValidateNew(t *testing.T) {
 	}
 	bad := []ioc.NewIndicator{
 		good,
-		{Type: ioc.TypeSHA256, Value: "abc", Action: ioc.ActionDetect, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+		{Type: ioc.TypeSHA256, Value: "abc", Action: ioc.ActionDetect, Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
 		{Type: ioc.TypeIPv4, Value: "192.0.2.1", Platforms: []ioc.Platform{ioc.PlatformLinux}, HostGroups: []string{"nothex"},
 			Expiration: time.Now().Add(-time.Hour)},
-		{Type: ioc.TypeDomain, Value: "good.example.com.", Action: ioc.ActionDetect, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+		{Type: "DOMAIN", Value: "good.example.com.", Action: ioc.ActionDetect, Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+		// A type in another case is that type; prevent needs a severity;
+		// mobile actions are the four documented; descriptions are bounded.
+		{Type: "SHA256", Value: strings.Repeat("AB", 32), Action: ioc.ActionPrevent, MobileAction: "block",
+			Description: strings.Repeat("é", ioc.MaxDescriptionLen+1), Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
+		{Type: ioc.TypeMD5, Value: strings.Repeat("ab", 16), Action: ioc.ActionPreventNoUI, MobileAction: ioc.MobileActionPrevent,
+			Severity: ioc.SeverityHigh, Description: strings.Repeat("é", ioc.MaxDescriptionLen), Platforms: []ioc.Platform{ioc.PlatformLinux}, AppliedGlobally: true},
 	}
 	before := slices.Clone(bad)
 	err := ioc.ValidateNew(bad)
@@ -169,7 +175,7 @@ func TestValidateNew(t *testing.T) {
 	for _, p := range ve.Problems {
 		got = append(got, fmt.Sprintf("%d:%s", p.Index, p.Field))
 	}
-	want := []string{"1:value", "2:action", "2:host_groups", "2:expiration", "3:value"}
+	want := []string{"1:value", "2:action", "2:host_groups", "2:expiration", "3:value", "4:severity", "4:mobile_action", "4:description"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems %q, want %q", got, want)
 	}
@@ -177,7 +183,7 @@ func TestValidateNew(t *testing.T) {
 		t.Errorf("duplicate problem = %+v", ve.Problems[4])
 	}
 	for i := range bad {
-		if bad[i].Value != before[i].Value {
+		if bad[i].Value != before[i].Value || bad[i].Type != before[i].Type {
 			t.Errorf("item %d value changed to %q", i, bad[i].Value)
 		}
 	}
