@@ -207,6 +207,39 @@ func TestAggregates(t *testing.T) {
 		}
 	})
 
+	t.Run("percentiles", func(t *testing.T) {
+		res := aggregate(t, c, "", aggBody("name", "p", "type", "percentiles", "field", "severity_number"))
+		var vals []float64
+		sevNum := map[string]float64{"informational": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
+		for _, in := range all {
+			if v := sevNum[in.Severity]; v > 0 {
+				vals = append(vals, v)
+			}
+		}
+		slices.Sort(vals)
+		if len(res) != 1 || len(res[0].Buckets) != 7 {
+			t.Fatalf("%+v", res)
+		}
+		for i, p := range []float64{1, 5, 25, 50, 75, 95, 99} {
+			b := res[0].Buckets[i]
+			rank := p / 100 * float64(len(vals)-1)
+			lo := vals[int(math.Floor(rank))]
+			hi := vals[int(math.Ceil(rank))]
+			if b.KeyAsString != strconv.FormatFloat(p, 'f', -1, 64) || b.Value == nil || *b.Value < lo || *b.Value > hi {
+				t.Errorf("percentile %v = %+v, want a value in [%v, %v]", p, b, lo, hi)
+			}
+		}
+	})
+
+	t.Run("time zones", func(t *testing.T) {
+		for _, tz := range []string{"+01:00", "-05:30", "Europe/Paris", "America/New_York", "UTC"} {
+			res := aggregate(t, c, "", aggBody("name", "h", "type", "date_histogram", "field", "created_on", "interval", "day", "time_zone", tz))
+			if len(res) != 1 || len(res[0].Buckets) == 0 {
+				t.Fatalf("%s: %+v", tz, res)
+			}
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		sub := aggBody("name", "s", "type", "terms", "field", "type")
 		deep := aggBody("name", "d1", "type", "terms", "field", "type", "sub_aggregates", []any{
@@ -216,7 +249,11 @@ func TestAggregates(t *testing.T) {
 			body any
 			msg  string
 		}{
-			{aggBody("name", "x", "type", "percentiles", "field", "type"), "Invalid aggregation type"},
+			{aggBody("name", "x", "type", "median", "field", "type"), "Invalid aggregation type"},
+			{aggBody("name", "x", "type", "percentiles", "field", "type"), "numeric"},
+			{aggBody("name", "x", "type", "percentiles", "field", "severity_number", "sub_aggregates", []any{sub}), "takes no sub_aggregates"},
+			{aggBody("name", "x", "type", "date_histogram", "field", "created_on", "interval", "day", "time_zone", "+25:00"), "invalid time_zone"},
+			{aggBody("name", "x", "type", "date_histogram", "field", "created_on", "interval", "day", "time_zone", "Mars/Olympus"), "invalid time_zone"},
 			{aggBody("name", "x", "type", "terms", "field", "colour"), "unknown property"},
 			{aggBody("name", "x", "type", "terms"), "field is required"},
 			{aggBody("name", "x", "type", "terms", "field", "type", "sub_aggregates", []any{sub, sub, sub, sub}), "at most 3"},
