@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	started := time.Now()
 	x := &exporter{c: env.IOC, opts: o, args: args, stderr: stderr}
-	n, err := x.export(ctx, &ioc.ListOptions{Filter: filter, Sort: sort, Limit: o.Limit, After: o.Resume}, out)
+	n, err := x.export(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: filter}, Sort: sort, Limit: o.Limit, After: o.Resume}, out)
 	if err == nil && o.Output != "" {
 		if cerr := out.(*os.File).Close(); cerr != nil {
 			return cerr

@@ -131,8 +131,8 @@ func printProcesses(ctx context.Context, c *ioc.Client, ref ioc.Ref, dev string,
 	if err != nil {
 		return fmt.Errorf("process details: %w", err)
 	}
-	found := make(map[string]bool, len(details))
-	for _, p := range details {
+	found := make(map[string]bool, len(details.Found))
+	for _, p := range details.Found {
 		found[p.ID] = true
 		fmt.Fprintf(w, "    process %s  %s  started %s\n", p.LocalID, p.FileName, showTime(p.Start))
 		if p.CommandLine != "" {

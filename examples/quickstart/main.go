@@ -154,7 +154,7 @@ func (q *quickstart) mine() fql.Expr { return fql.Eq("source", q.source) }
 // cleanUp deletes indicators left by an earlier run that did not finish.
 func (q *quickstart) cleanUp(ctx context.Context) error {
 	q.heading("Look for indicators left by an earlier run (filter %s)", q.mine())
-	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{Filter: q.mine(), Limit: ioc.MaxLimit})
+	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: q.mine()}, Limit: ioc.MaxLimit})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -163,11 +163,11 @@ func (q *quickstart) cleanUp(ctx context.Context) error {
 		return nil
 	}
 	fmt.Fprintf(q.w, "   found %d  [trace %s]\n", len(ids), setup.TraceID(resp))
-	res, resp, err := q.c.Indicators.DeleteWhere(ctx, q.mine(), &ioc.DeleteOptions{Comment: "falcon quickstart: leftovers"})
+	res, err := q.c.Indicators.DeleteWhere(ctx, ioc.Filter{Expr: q.mine()}, &ioc.DeleteOptions{Comment: "falcon quickstart: leftovers"})
 	if err != nil {
 		return fmt.Errorf("delete leftovers: %w", err)
 	}
-	fmt.Fprintf(q.w, "   deleted %d leftovers  [trace %s]\n", len(res.Deleted), setup.TraceID(resp))
+	fmt.Fprintf(q.w, "   deleted %d leftovers  [trace %s]\n", len(res.Deleted), traces(res.TraceIDs))
 	return nil
 }
 
@@ -236,7 +236,7 @@ func (q *quickstart) search(ctx context.Context) error {
 	filter := fql.And(q.mine(), fql.In("type", ioc.TypeDomain, ioc.TypeIPv4, ioc.TypeIPv6))
 	q.heading("Search with an FQL filter built with package fql, two per page")
 	fmt.Fprintf(q.w, "   filter: %s\n", filter)
-	p := q.c.Indicators.Paginator(&ioc.ListOptions{Filter: filter, Sort: fql.Asc("value"), Limit: 2})
+	p := q.c.Indicators.Paginator(&ioc.ListOptions{Filter: ioc.Filter{Expr: filter}, Sort: fql.Asc("value"), Limit: 2})
 	for page := 1; p.HasMorePages(); page++ {
 		inds, resp, err := p.NextPage(ctx)
 		if err != nil {
@@ -258,7 +258,7 @@ func (q *quickstart) search(ctx context.Context) error {
 func (q *quickstart) update(ctx context.Context) error {
 	q.heading("Update one indicator: escalate c2.quickstart.example.com to critical, confirmed")
 	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{
-		Filter: fql.And(q.mine(), fql.Eq("value", "c2.quickstart.example.com")),
+		Filter: ioc.Filter{Expr: fql.And(q.mine(), fql.Eq("value", "c2.quickstart.example.com"))},
 	})
 	if err != nil {
 		return fmt.Errorf("find the indicator: %w", err)
@@ -364,12 +364,12 @@ func (q *quickstart) lookup(ctx context.Context, ref ioc.Ref) error {
 		}
 		var names []string
 		if len(pids) > 0 {
-			var procs []*ioc.Process
+			var procs *ioc.GetResult[*ioc.Process]
 			procs, resp, err = q.c.Processes.Get(ctx, pids...)
 			if err != nil {
 				return fmt.Errorf("process details: %w", err)
 			}
-			for _, p := range procs {
+			for _, p := range procs.Found {
 				names = append(names, p.FileName+" (pid "+p.LocalID+")")
 			}
 		}
@@ -391,7 +391,7 @@ func orNone(s string) string {
 // report starts a report job over the quickstart's indicators.
 func (q *quickstart) report(ctx context.Context) error {
 	q.heading("Start a CSV report job for the filter %s", q.mine())
-	job, resp, err := q.c.Reports.Create(ctx, ioc.ReportRequest{Format: "csv", Filter: q.mine(), Sort: fql.Asc("type")})
+	job, resp, err := q.c.Reports.Create(ctx, ioc.ReportRequest{Format: "csv", Filter: ioc.Filter{Expr: q.mine()}, Sort: fql.Asc("type")})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -411,7 +411,7 @@ func (q *quickstart) deleteCreated(ctx context.Context) error {
 	for _, f := range res.Failed {
 		fmt.Fprintf(q.w, "   FAILED: %s %s\n", f.ID, setup.Failure(f))
 	}
-	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{Filter: q.mine()})
+	ids, resp, err := q.c.Indicators.Search(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: q.mine()}})
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}

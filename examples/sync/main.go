@@ -240,7 +240,7 @@ func reportPlan(rep *convert.Report, want *convert.Batch, p *plan, res *applied,
 // that matches without regard to case.
 func owned(ctx context.Context, c *ioc.Client, source string) ([]*ioc.Indicator, error) {
 	var out []*ioc.Indicator
-	for ind, err := range c.Indicators.All(ctx, &ioc.ListOptions{Filter: fql.Eq("source", source), Limit: ioc.MaxLimit}) {
+	for ind, err := range c.Indicators.All(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("source", source)}, Limit: ioc.MaxLimit}) {
 		if err != nil {
 			return nil, err
 		}

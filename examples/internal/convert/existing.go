@@ -32,7 +32,7 @@ func Existing(ctx context.Context, c *ioc.Client, items []ioc.NewIndicator) (map
 		for i, it := range batch {
 			vals[i] = strings.ToLower(it.Value)
 		}
-		opts := &ioc.ListOptions{Filter: fql.In("value", vals...), Limit: ioc.MaxLimit}
+		opts := &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.In("value", vals...)}, Limit: ioc.MaxLimit}
 		for ind, err := range c.Indicators.All(ctx, opts) {
 			if err != nil {
 				return nil, err
