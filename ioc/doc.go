@@ -17,11 +17,40 @@
 // Severities (the catalogs of what a tenant accepts; Client.Catalog loads
 // all four at once and validates new indicators against them), Devices and
 // Processes (the hosts and processes that observed an indicator) and Reports
-// (report jobs). Every method takes a context first and accepts nil options;
-// single-request methods return (result, *falcon.Response, error), and the
-// Response carries the envelope's meta (trace id, query time, pagination)
-// and the rate-limit headers. Each method's doc comment names its HTTP call.
-// Legacy operations are marked Deprecated and name their v1 replacement.
+// (report jobs). Every method takes a context first and accepts nil
+// options. Each method's doc comment names its HTTP call. Legacy
+// operations are marked Deprecated and name their v1 replacement.
+//
+// # Conventions
+//
+// The same concept has the same shape everywhere in the package:
+//
+//   - Return shapes. Calls that send one request return (result,
+//     *falcon.Response, error); the Response carries the envelope's meta
+//     (trace id, query time, pagination) and the rate-limit headers. The
+//     indicator writes (Create, Update, BulkUpdate, Delete, DeleteWhere)
+//     return (result, error) instead, even when they send one request: the
+//     result (*WriteResult or *DeleteResult) holds the per-item outcomes,
+//     the trace id of every answer (TraceIDs), the logical requests made
+//     (Requests) and the HTTP requests sent, retries included (Attempts).
+//     Errors of a whole write come with a nil result when nothing was
+//     sent; per-item failures come with the result.
+//   - Filters. Every call that takes a filter takes a Filter: an fql.Expr
+//     (built with package fql, or read from text with fql.Parse) checked
+//     against fql.IOCIndicatorFields before sending, with
+//     Filter.AllowUnknownFields as the one escape for fields that list does
+//     not have.
+//   - Optional booleans. A parameter that is unset, true or false
+//     (FromParent) is a *bool: nil leaves it out; new(true) and new(false)
+//     send it. Opt is for the fields of an update, which can also be
+//     cleared.
+//   - Look-ups by id. IndicatorsService.Get, ActionsService.Get and
+//     ProcessesService.Get return a GetResult: what was found in the order
+//     asked, and the ids the API does not know in Missing (never an error).
+//     No id sends nothing and returns an empty GetResult.
+//   - Options are read when the method is called. Iterators and paginators
+//     copy what they need then, so changing an option struct afterwards
+//     changes nothing, and ranging again starts from the same position.
 //
 // # Pagination
 //
@@ -38,20 +67,24 @@
 //
 // # FQL
 //
-// Filters are fql.Expr values, built with the fql package's typed builders
-// or parsed from text (ListOptions.FilterText). Filters are checked against
-// fql.IOCIndicatorFields before anything is sent, so a misspelt field is an
-// error ("unknown field 'sevrity' (did you mean 'severity'?)") rather than an
-// empty result; ListOptions.AllowUnknownFields lets other fields through.
+// Filters are Filter values holding an fql.Expr, built with the fql
+// package's typed builders or read from text with fql.Parse. They are
+// checked against fql.IOCIndicatorFields before anything is sent, so a
+// misspelt field is an error ("unknown field 'sevrity' (did you mean
+// 'severity'?)") rather than an empty result; Filter.AllowUnknownFields
+// lets other fields through.
 //
 // # Validation
 //
-// Values are checked and normalised before they are sent: sha256 (64 hex
-// digits) and md5 (32) in lower case, domains of valid labels up to 200
-// characters in lower case, IPv4 and IPv6 addresses in canonical form.
-// Indicator ids (64 hex digits), host group ids (32), the choice between
-// applied_globally and host groups, expirations in the future, the source
-// length and limits are checked too. Bad input is a *falcon.ValidationError
+// Values are checked and normalised before they are sent: types in any
+// case (sent in lower case), sha256 (64 hex digits) and md5 (32) in lower
+// case, domains of valid labels up to 200 characters in lower case, IPv4
+// and IPv6 addresses in canonical form. Indicator ids (64 hex digits),
+// host group ids (32), the choice between applied_globally and host
+// groups, a severity for the detect, prevent and prevent_no_ui actions,
+// the four mobile actions, expirations in the future, the source and
+// description lengths, catalog offsets, aggregation time zones and limits
+// are checked too; the falcontest emulator refuses the same input. Bad input is a *falcon.ValidationError
 // that lists every problem with its item index and field; nothing is sent.
 // ValidateNew and ValidateUpdates run the checks of Create and Update alone,
 // for dry runs.
@@ -76,10 +109,11 @@
 // exist as created and re-sends only the rest: no row is lost and none is
 // duplicated. Update entries use Opt fields, so each field can be set,
 // cleared (sent as null) or left alone (left out through omitzero; encoding
-// a left-alone Opt without omitzero is an error, never a null). Delete batches ids by URL length;
-// DeleteWhere refuses an empty filter (pass MatchAll to delete everything).
-// Bulk writes return no single *falcon.Response: each WriteItem (and each
-// ItemError) carries the trace id of the answer that settled it, and
+// a left-alone Opt without omitzero is an error, never a null). Delete
+// batches ids by URL length; DeleteWhere and BulkUpdate refuse a zero
+// Filter (pass MatchAll to touch everything). Writes return no
+// *falcon.Response (see Conventions): each WriteItem (and each ItemError)
+// carries the trace id of the answer that settled it, and
 // WriteResult.TraceIDs and DeleteResult.TraceIDs list those of every answer.
 //
 // # Errors
