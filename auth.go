@@ -53,7 +53,8 @@ type tokenManager struct {
 	refreshAt time.Time // zero: no known expiry
 	gen       uint64
 	call      *tokenCall
-	discover  bool // autodiscovery still to do
+	discover  bool   // autodiscovery still to do
+	region    string // X-Cs-Region of the last token answer outside autodiscovery
 }
 
 // String describes the manager without the secret or the token.
@@ -194,7 +195,12 @@ func (m *tokenManager) obtain(ctx context.Context) (*oauth2.Token, error) {
 	discover := m.discover
 	m.mu.Unlock()
 	if !discover {
-		tok, _, err := m.request(ctx, m.site.baseURL())
+		tok, region, err := m.request(ctx, m.site.baseURL())
+		if err == nil {
+			m.mu.Lock()
+			m.region = region
+			m.mu.Unlock()
+		}
 		return tok, err
 	}
 
@@ -231,6 +237,26 @@ func (m *tokenManager) obtain(ctx context.Context) (*oauth2.Token, error) {
 	m.discover = false
 	m.mu.Unlock()
 	return tok, nil
+}
+
+// regionHint explains a 401 from base when the last token answer named a
+// region (X-Cs-Region) that base does not serve: the token is valid only
+// in that region. It returns "" when there is nothing to say.
+func (m *tokenManager) regionHint(base string) string {
+	m.mu.Lock()
+	region := m.region
+	m.mu.Unlock()
+	if region == "" {
+		return ""
+	}
+	c, err := ParseCloud(region)
+	if err != nil || c == CloudAutoDiscover {
+		return fmt.Sprintf("the token answer named region %q (X-Cs-Region), a cloud this SDK does not know", clipN(region, 40))
+	}
+	if m.cloudURL(c) == base {
+		return ""
+	}
+	return fmt.Sprintf("the token answer named region %s (X-Cs-Region) but requests go to %s: use WithCloud(%q), FALCON_CLOUD=%s or that cloud's base URL", c, base, c, c)
 }
 
 func (m *tokenManager) cloudURL(c Cloud) string {

@@ -188,7 +188,7 @@ func TestAutodiscoveryMovesToRegion(t *testing.T) {
 
 	c, err := newClient(func(string) string { return "" },
 		WithCredentials(testClientID, testSecret),
-		withCloudURLs(map[Cloud]string{CloudUS1: us1Srv.URL, CloudEU1: eu1Srv.URL}))
+		WithCloudBaseURLs(map[Cloud]string{CloudUS1: us1Srv.URL, CloudEU1: eu1Srv.URL}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestAutodiscoveryStaysOnUS1(t *testing.T) {
 	defer srv.Close()
 	c, err := newClient(func(string) string { return "" },
 		WithCredentials(testClientID, testSecret),
-		withCloudURLs(map[Cloud]string{CloudUS1: srv.URL}))
+		WithCloudBaseURLs(map[Cloud]string{CloudUS1: srv.URL}))
 	if err != nil {
 		t.Fatal(err)
 	}

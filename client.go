@@ -85,7 +85,7 @@ func newClient(getenv func(string) string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	if discover {
-		for _, c := range []Cloud{CloudUS2, CloudEU1, CloudUSGov1, CloudUSGov2} {
+		for c := range cloudHosts {
 			if err := checkScheme(cloudURL(c), cfg.allowHTTP); err != nil {
 				return nil, err
 			}
@@ -291,6 +291,9 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 			hr = se.Response
 		}
 		err = mapError(err, resp)
+		if ae, ok := errors.AsType[*APIError](err); ok && ae.StatusCode == http.StatusUnauthorized {
+			ae.Hint = c.tokens.regionHint(c.core.BaseURL())
+		}
 	}
 	if hr == nil {
 		return nil, err

@@ -13,6 +13,7 @@ type Cloud string
 const (
 	CloudUS1          Cloud = "us-1"
 	CloudUS2          Cloud = "us-2"
+	CloudUS3          Cloud = "us-3"
 	CloudEU1          Cloud = "eu-1"
 	CloudUSGov1       Cloud = "us-gov-1"
 	CloudUSGov2       Cloud = "us-gov-2"
@@ -23,6 +24,7 @@ const (
 var cloudHosts = map[Cloud]string{
 	CloudUS1:    "api.crowdstrike.com",
 	CloudUS2:    "api.us-2.crowdstrike.com",
+	CloudUS3:    "api.us-3.crowdstrike.com",
 	CloudEU1:    "api.eu-1.crowdstrike.com",
 	CloudUSGov1: "api.laggar.gcw.crowdstrike.com",
 	CloudUSGov2: "api.us-gov-2.crowdstrike.mil",
@@ -60,6 +62,8 @@ func ParseCloud(s string) (Cloud, error) {
 		return CloudUS1, nil
 	case "us2":
 		return CloudUS2, nil
+	case "us3":
+		return CloudUS3, nil
 	case "eu1":
 		return CloudEU1, nil
 	case "usgov1", "gov1":
@@ -69,5 +73,5 @@ func ParseCloud(s string) (Cloud, error) {
 	case "auto", "autodiscover":
 		return CloudAutoDiscover, nil
 	}
-	return "", fmt.Errorf("falcon: unknown cloud %q (want us-1, us-2, eu-1, us-gov-1, us-gov-2 or autodiscover)", s)
+	return "", fmt.Errorf("falcon: unknown cloud %q (want us-1, us-2, us-3, eu-1, us-gov-1, us-gov-2 or autodiscover)", s)
 }

@@ -41,14 +41,20 @@
 //
 // # Regions
 //
-// [CloudUS1], [CloudUS2], [CloudEU1], [CloudUSGov1] and [CloudUSGov2] name
-// the Falcon clouds; [ParseCloud] reads names in any case, with or without
-// hyphens. [WithBaseURL] (or FALCON_BASE_URL) points the client anywhere
-// else, such as the falcontest emulator. With neither a cloud nor a base
-// URL, the first request autodiscovers the region: the token comes from
-// us-1, and when its X-Cs-Region header names another cloud the client
-// moves there, fetches its token there and revokes the us-1 one. The gov
-// clouds cannot be discovered from us-1: name them.
+// [CloudUS1], [CloudUS2], [CloudUS3], [CloudEU1], [CloudUSGov1] and
+// [CloudUSGov2] name the Falcon clouds; [ParseCloud] reads names in any
+// case, with or without hyphens. [WithBaseURL] (or FALCON_BASE_URL) points
+// the client anywhere else, such as the falcontest emulator. With neither a
+// cloud nor a base URL, the first request autodiscovers the region: the
+// token comes from us-1, and when its X-Cs-Region header names another
+// cloud the client moves there, fetches its token there and revokes the
+// us-1 one. The gov clouds cannot be discovered from us-1: name them.
+//
+// [WithCloudBaseURLs] replaces the base URLs of chosen clouds (a proxy, or
+// one emulator per cloud), so that a program's tests can run autodiscovery
+// end to end. When a client sends to a base URL or cloud of its own and a
+// token answer named another region, a 401 from the API says so in its
+// [APIError.Hint].
 //
 // # Errors
 //

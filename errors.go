@@ -54,13 +54,22 @@ type APIError struct {
 	Body []byte
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// Hint suggests the likely cause, when the client knows more than the
+	// answer says: a 401 from a base URL other than the region the token
+	// answer named (X-Cs-Region).
+	Hint string
 }
 
-// Error returns "falcon: METHOD PATH: STATUS TEXT: first message (trace id ...)".
+// Error returns "falcon: METHOD PATH: STATUS TEXT: first message (trace id
+// ...)", followed by "; hint" when there is one.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "falcon: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	e.writeDetails(&b)
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
+	}
 	return b.String()
 }
 

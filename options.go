@@ -64,8 +64,7 @@ type config struct {
 	timeout    time.Duration
 	allowHTTP  bool
 
-	// cloudURLs replaces the cloud base URLs (tests point them at local
-	// servers).
+	// cloudURLs replaces the base URLs of some clouds (WithCloudBaseURLs).
 	cloudURLs map[Cloud]string
 }
 
@@ -159,6 +158,9 @@ func WithBaseURL(base string) Option {
 		}
 		if c.cloudSet {
 			return errors.New("falcon: WithCloud and WithBaseURL exclude each other")
+		}
+		if c.cloudURLs != nil {
+			return errors.New("falcon: WithCloudBaseURLs and WithBaseURL exclude each other")
 		}
 		c.baseURL, c.baseSet = u, true
 		return nil
@@ -270,9 +272,30 @@ func WithInsecureHTTP() Option {
 	}
 }
 
-// withCloudURLs replaces the base URLs of the clouds (tests only).
-func withCloudURLs(m map[Cloud]string) Option {
+// WithCloudBaseURLs sends the requests meant for each cloud in urls to its
+// base URL instead: a proxy in front of the Falcon clouds, or, in tests, one
+// falcontest emulator per cloud, so that autodiscovery runs end to end (the
+// us-1 entry answers the discovery token request, and the cloud its
+// X-Cs-Region header names answers the rest). Clouds not in urls keep their
+// own base URL. Each URL is checked as by WithBaseURL; the map is copied.
+// It cannot be combined with WithBaseURL, which sends everything to one
+// place.
+func WithCloudBaseURLs(urls map[Cloud]string) Option {
 	return func(c *config) error {
+		if c.baseSet {
+			return errors.New("falcon: WithCloudBaseURLs and WithBaseURL exclude each other")
+		}
+		m := make(map[Cloud]string, len(urls))
+		for cl, raw := range urls {
+			if cl.Host() == "" {
+				return fmt.Errorf("falcon: WithCloudBaseURLs: unknown cloud %q", clipN(string(cl), 40))
+			}
+			u, err := parseBaseURL(raw)
+			if err != nil {
+				return fmt.Errorf("falcon: WithCloudBaseURLs: %s: %w", cl, err)
+			}
+			m[cl] = u
+		}
 		c.cloudURLs = m
 		return nil
 	}
@@ -338,7 +361,7 @@ func (c *config) fromEnv(getenv func(string) string) error {
 	}
 	c.clientID, c.secret, c.credsSet = id, newSecret(sec), true
 
-	if v := strings.TrimSpace(getenv(EnvBaseURL)); v != "" && !c.baseSet && !c.cloudSet {
+	if v := strings.TrimSpace(getenv(EnvBaseURL)); v != "" && !c.baseSet && !c.cloudSet && c.cloudURLs == nil {
 		u, err := parseBaseURL(v)
 		if err != nil {
 			return fmt.Errorf("falcon: %s: %w", EnvBaseURL, err)

@@ -15,6 +15,7 @@ func TestParseCloud(t *testing.T) {
 	ok := map[string]Cloud{
 		"us-1": CloudUS1, "US1": CloudUS1, " Us_1 ": CloudUS1,
 		"us-2": CloudUS2, "US-2": CloudUS2,
+		"us-3": CloudUS3, "US3": CloudUS3, "us_3": CloudUS3,
 		"eu-1": CloudEU1, "EU1": CloudEU1,
 		"us-gov-1": CloudUSGov1, "USGOV1": CloudUSGov1, "us-gov1": CloudUSGov1,
 		"us-gov-2": CloudUSGov2, "UsGov-2": CloudUSGov2,
@@ -26,13 +27,13 @@ func TestParseCloud(t *testing.T) {
 			t.Errorf("ParseCloud(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "us-3", "eu", "mars-1", "us--"} {
+	for _, in := range []string{"", "us-4", "eu", "mars-1", "us--"} {
 		if got, err := ParseCloud(in); err == nil {
 			t.Errorf("ParseCloud(%q) = %q, want an error", in, got)
 		}
 	}
 	hosts := map[Cloud]string{
-		CloudUS1: "api.crowdstrike.com", CloudUS2: "api.us-2.crowdstrike.com", CloudEU1: "api.eu-1.crowdstrike.com",
+		CloudUS1: "api.crowdstrike.com", CloudUS2: "api.us-2.crowdstrike.com", CloudUS3: "api.us-3.crowdstrike.com", CloudEU1: "api.eu-1.crowdstrike.com",
 		CloudUSGov1: "api.laggar.gcw.crowdstrike.com", CloudUSGov2: "api.us-gov-2.crowdstrike.mil", CloudAutoDiscover: "",
 	}
 	for c, h := range hosts {

@@ -42,7 +42,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	opts := []Option{
 		WithCredentials(testClientID, testSecret), WithLogger(log), WithMemberCID(testCID),
-		withCloudURLs(map[Cloud]string{CloudUS1: us1Srv.URL, CloudEU1: eu1Srv.URL}),
+		WithCloudBaseURLs(map[Cloud]string{CloudUS1: us1Srv.URL, CloudEU1: eu1Srv.URL}),
 	}
 	c, err := newClient(noEnv, opts...)
 	if err != nil {
