@@ -13,14 +13,14 @@ func TestWithCloudBaseURLsChecksInput(t *testing.T) {
 	noEnv := func(string) string { return "" }
 	creds := WithCredentials(testClientID, testSecret)
 	for name, opts := range map[string][]Option{
-		"unknown cloud":       {creds, WithCloudBaseURLs(map[Cloud]string{"mars-1": "http://127.0.0.1:1"})},
-		"autodiscover key":    {creds, WithCloudBaseURLs(map[Cloud]string{CloudAutoDiscover: "http://127.0.0.1:1"})},
-		"bad URL":             {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "ftp://127.0.0.1"})},
-		"user info":           {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://u:p@127.0.0.1"})},
-		"then WithBaseURL":    {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://127.0.0.1:1"}), WithBaseURL("http://127.0.0.1:2")},
-		"after WithBaseURL":   {creds, WithBaseURL("http://127.0.0.1:2"), WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://127.0.0.1:1"})},
-		"plain http, remote":  {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS3: "http://proxy.example:8080"})},
-		"plain http, named":   {creds, WithCloud(CloudEU1), WithCloudBaseURLs(map[Cloud]string{CloudEU1: "http://proxy.example:8080"})},
+		"unknown cloud":      {creds, WithCloudBaseURLs(map[Cloud]string{"mars-1": "http://127.0.0.1:1"})},
+		"autodiscover key":   {creds, WithCloudBaseURLs(map[Cloud]string{CloudAutoDiscover: "http://127.0.0.1:1"})},
+		"bad URL":            {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "ftp://127.0.0.1"})},
+		"user info":          {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://u:p@127.0.0.1"})},
+		"then WithBaseURL":   {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://127.0.0.1:1"}), WithBaseURL("http://127.0.0.1:2")},
+		"after WithBaseURL":  {creds, WithBaseURL("http://127.0.0.1:2"), WithCloudBaseURLs(map[Cloud]string{CloudUS1: "http://127.0.0.1:1"})},
+		"plain http, remote": {creds, WithCloudBaseURLs(map[Cloud]string{CloudUS3: "http://proxy.example:8080"})},
+		"plain http, named":  {creds, WithCloud(CloudEU1), WithCloudBaseURLs(map[Cloud]string{CloudEU1: "http://proxy.example:8080"})},
 	} {
 		if c, err := newClient(noEnv, opts...); err == nil {
 			t.Errorf("%s: NewClient succeeded (base %s)", name, c.BaseURL())
