@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/falconioc/falcon/internal/rfc3339"
 )
 
 // Record gives the values of a field for evaluation. Elements are string,
@@ -385,7 +387,7 @@ func (c *compiler) compilePred(t Comparison, b base, v Value) (pred, error) {
 		l.isBool, l.b = true, strings.EqualFold(l.text, "true")
 	}
 	if !l.isRel {
-		l.t, l.isTime = parseTimestamp(l.text)
+		l.t, l.isTime = rfc3339.ParsePartial(l.text)
 	}
 	switch b {
 	case baseGt, baseGte, baseLt, baseLte:
@@ -437,7 +439,7 @@ func (l *lit) equal(e *elem, now time.Time) bool {
 			return l.pattern.match(e.s)
 		}
 		if l.isTime {
-			if t, ok := parseTimestamp(e.s); ok {
+			if t, ok := rfc3339.ParsePartial(e.s); ok {
 				return t.Equal(l.time(now))
 			}
 		}
@@ -474,7 +476,7 @@ func (l *lit) compare(e *elem, now time.Time) (int, bool) {
 	switch e.kind {
 	case elemString:
 		if l.isTime {
-			if t, ok := parseTimestamp(e.s); ok {
+			if t, ok := rfc3339.ParsePartial(e.s); ok {
 				return t.Compare(l.time(now)), true
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/falconioc/falcon/internal/rfc3339"
 )
 
 // Kind is the type of a field in a [Schema].
@@ -238,7 +240,7 @@ func kindTakesValue(k Kind, op Op, v Value) bool {
 		case Timestamp, RelativeDate, Number:
 			return true
 		case Bare:
-			_, ok := parseTimestamp(string(v))
+			_, ok := rfc3339.ParsePartial(string(v))
 			return ok
 		}
 		return false

@@ -3,6 +3,8 @@ package fql
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/falconioc/falcon/internal/rfc3339"
 )
 
 // Validate reports whether e can be sent: every field name follows the
@@ -78,7 +80,7 @@ func validateValue(field string, op Op, v Value) error {
 			return bad("number " + strconv.Quote(v.text) + " has no FQL form (NaN, ±Inf or a zero Number)")
 		}
 	case Timestamp:
-		if _, ok := parseTimestamp(v.text); !ok {
+		if _, ok := rfc3339.ParsePartial(v.text); !ok {
 			return bad("not a timestamp: " + strconv.Quote(v.text))
 		}
 	case RelativeDate:

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/falconioc/falcon/internal/rfc3339"
 )
 
 // Value is the operand of a comparison: one of [String], [Number], [Bool],
@@ -115,7 +117,7 @@ func (t Timestamp) Text() string { return t.text }
 // Time returns the instant the timestamp stands for, in UTC. A partial
 // timestamp stands for its first instant: '2024-05-01' is midnight UTC.
 func (t Timestamp) Time() time.Time {
-	tm, _ := parseTimestamp(t.text)
+	tm, _ := rfc3339.ParsePartial(t.text)
 	return tm
 }
 
@@ -185,7 +187,7 @@ func Time(t time.Time) Timestamp {
 // ParseTimestamp reads one of the timestamp forms listed at [Timestamp],
 // keeping its text as written.
 func ParseTimestamp(s string) (Timestamp, error) {
-	if _, ok := parseTimestamp(s); !ok {
+	if _, ok := rfc3339.ParsePartial(s); !ok {
 		return Timestamp{}, &ExprError{Msg: "not a timestamp: " + strconv.Quote(s) + " (want YYYY-MM-DD[Thh[:mm[:ss[.fff]]]][Z|±hh:mm])"}
 	}
 	return Timestamp{s}, nil
@@ -236,7 +238,7 @@ func classifyQuoted(op Op, s string) Value {
 	if _, ok := parseRelative(s); ok {
 		return RelativeDate{s}
 	}
-	if _, ok := parseTimestamp(s); ok {
+	if _, ok := rfc3339.ParsePartial(s); ok {
 		return Timestamp{s}
 	}
 	return String(s)
@@ -273,7 +275,7 @@ func normalizeValue(op Op, v Value) Value {
 	case Pattern:
 		return classifyQuoted(op, string(v))
 	case Timestamp:
-		if _, ok := parseTimestamp(v.text); ok {
+		if _, ok := rfc3339.ParsePartial(v.text); ok {
 			return classifyQuoted(op, v.text)
 		}
 	case RelativeDate:
@@ -402,112 +404,4 @@ func parseRelative(s string) (time.Duration, bool) {
 		}
 	}
 	return time.Duration(n) * unit, true
-}
-
-// parseTimestamp reads YYYY-MM-DD[Thh[:mm[:ss[.f{1,9}]]][Z|±hh:mm]] without
-// allocating. The result is in UTC.
-func parseTimestamp(s string) (time.Time, bool) {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, false
-	}
-	year, ok1 := digits(s[0:4])
-	month, ok2 := digits(s[5:7])
-	day, ok3 := digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
-		return time.Time{}, false
-	}
-	if len(s) == 10 {
-		return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC), true
-	}
-	if s[10] != 'T' || len(s) < 13 {
-		return time.Time{}, false
-	}
-	hour, ok := digits(s[11:13])
-	if !ok || hour > 23 {
-		return time.Time{}, false
-	}
-	var minute, sec, nsec int
-	i := 13
-	if i < len(s) && s[i] == ':' {
-		if minute, ok = digits(sub(s, i+1, i+3)); !ok || minute > 59 {
-			return time.Time{}, false
-		}
-		i += 3
-		if i < len(s) && s[i] == ':' {
-			if sec, ok = digits(sub(s, i+1, i+3)); !ok || sec > 59 {
-				return time.Time{}, false
-			}
-			i += 3
-			if i < len(s) && s[i] == '.' {
-				j := i + 1
-				for j < len(s) && '0' <= s[j] && s[j] <= '9' {
-					j++
-				}
-				n := j - (i + 1)
-				if n < 1 || n > 9 {
-					return time.Time{}, false
-				}
-				frac, _ := digits(s[i+1 : j])
-				for k := n; k < 9; k++ {
-					frac *= 10
-				}
-				nsec = frac
-				i = j
-			}
-		}
-	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	switch {
-	case i == len(s):
-		return t, true
-	case s[i] == 'Z' && i+1 == len(s):
-		return t, true
-	case (s[i] == '+' || s[i] == '-') && len(s) == i+6 && s[i+3] == ':':
-		oh, ok1 := digits(s[i+1 : i+3])
-		om, ok2 := digits(s[i+4 : i+6])
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return time.Time{}, false
-		}
-		off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
-		if s[i] == '+' {
-			off = -off
-		}
-		return t.Add(off), true
-	}
-	return time.Time{}, false
-}
-
-func sub(s string, i, j int) string {
-	if j > len(s) {
-		return ""
-	}
-	return s[i:j]
-}
-
-// digits reads a non-empty run of ASCII digits of at most 9 characters.
-func digits(s string) (int, bool) {
-	if s == "" || len(s) > 9 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

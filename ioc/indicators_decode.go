@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/falconioc/falcon/internal/jsonscan"
+	"github.com/falconioc/falcon/internal/rfc3339"
 )
 
 // This file holds a hand-written decoder for arrays of api.IndicatorV1, the
@@ -24,8 +25,8 @@ import (
 //     or from a per-page table, so they are allocated once per page at most;
 //   - the other strings of one indicator (id, value, description, metadata)
 //     share a single allocation;
-//   - timestamps are parsed by a fixed RFC 3339 reader, with time.Parse only
-//     for forms it does not cover (offsets other than Z).
+//   - timestamps are read by internal/rfc3339, with time.Parse only for the
+//     forms it tolerates beyond RFC 3339 (as encoding/json does).
 //
 // Each indicator is its own allocation (it never pins the rest of its page),
 // so keeping a few indicators of a long listing keeps only those.
@@ -954,7 +955,7 @@ func (d *decoder) time() (time.Time, error) {
 		if len(b) == 0 {
 			return time.Time{}, nil
 		}
-		if t, ok := parseTimeZ(b); ok {
+		if t, ok := rfc3339.Parse(b); ok {
 			return t, nil
 		}
 		t, err := time.Parse(time.RFC3339Nano, string(b))
@@ -968,63 +969,6 @@ func (d *decoder) time() (time.Time, error) {
 		}
 	}
 	return time.Time{}, d.fail("expected a timestamp")
-}
-
-// parseTimeZ reads YYYY-MM-DDTHH:MM:SS[.fraction]Z, the form Falcon
-// writes, into a UTC time. It reports false for anything else.
-func parseTimeZ(b []byte) (time.Time, bool) {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't') || b[13] != ':' || b[16] != ':' || (b[len(b)-1] != 'Z' && b[len(b)-1] != 'z') {
-		return time.Time{}, false
-	}
-	year, ok1 := digits(b[0:4])
-	month, ok2 := digits(b[5:7])
-	day, ok3 := digits(b[8:10])
-	hour, ok4 := digits(b[11:13])
-	minute, ok5 := digits(b[14:16])
-	sec, ok6 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, false
-	}
-	nsec := 0
-	rest := b[19 : len(b)-1]
-	if len(rest) > 0 {
-		if rest[0] != '.' && rest[0] != ',' || len(rest) < 2 || len(rest) > 10 {
-			return time.Time{}, false
-		}
-		frac, ok := digits(rest[1:])
-		if !ok {
-			return time.Time{}, false
-		}
-		for range 10 - len(rest) {
-			frac *= 10
-		}
-		nsec = frac
-	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
-}
-
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // metadata reads an api.MetadataV1 object (or null).
