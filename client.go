@@ -17,7 +17,7 @@ import (
 )
 
 // Version is the SDK version sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "1.0.0"
 
 // userAgent is the SDK's own User-Agent product token.
 const userAgent = "falconioc-go/" + Version
