@@ -14,7 +14,7 @@ import (
 
 func Example_readmeAuth() {
 	id, secret := "my-client-id", "my-client-secret" // an API client with the IOC scopes
-	cid := "0123456789abcdef0123456789abcdef"          // MSSP: a member CID
+	cid := "0123456789abcdef0123456789abcdef"        // MSSP: a member CID
 
 	client, err := falcon.NewClient(
 		falcon.WithCredentials(id, secret),
