@@ -90,7 +90,7 @@ func NewFlagSet(program, usage, description string, stderr io.Writer) *flag.Flag
 const EnvHelp = `Environment:
   FALCON_CLIENT_ID, FALCON_CLIENT_SECRET  API client credentials; without them the
                                           program starts the falcontest emulator in-process
-  FALCON_CLOUD                            us-1, us-2, eu-1, us-gov-1 or us-gov-2
+  FALCON_CLOUD                            us-1, us-2, us-3, eu-1, us-gov-1 or us-gov-2
                                           (default: autodiscovered from us-1)
   FALCON_MEMBER_CID                       act on behalf of a member CID (MSSP)
   FALCON_BASE_URL                         another API base URL (a proxy, an emulator)`
