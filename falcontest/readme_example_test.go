@@ -16,11 +16,11 @@ import (
 
 func Example_readme() {
 	ctx := context.Background()
-	srv := falcontest.NewServer(falcontest.WithIndicators(5000), falcontest.WithSeed(1))
+	srv := falcontest.NewServer(falcontest.WithIndicators(5000), falcontest.WithSeed(1), falcontest.WithRetryAfterMillis())
 	defer srv.Close()
 	client, err := falcon.NewClient(falcon.WithBaseURL(srv.URL),
 		falcon.WithCredentials(srv.ClientID, srv.ClientSecret),
-		falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: time.Second}))
+		falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: 5 * time.Second}))
 	if err != nil {
 		log.Fatal(err)
 	}
