@@ -32,7 +32,7 @@ func Example_readmeIntro() {
 
 	filter := fql.And(fql.Eq("type", "domain"), fql.In("severity", "high", "critical"))
 	n := 0
-	for ind, err := range iocs.Indicators.All(ctx, &ioc.ListOptions{Filter: filter}) {
+	for ind, err := range iocs.Indicators.All(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: filter}}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func Example_readmePaginator() {
 	defer client.Close(ctx)
 	iocs := ioc.New(client)
 
-	p := iocs.Indicators.Paginator(&ioc.ListOptions{Filter: fql.Eq("type", "domain"), Limit: 200})
+	p := iocs.Indicators.Paginator(&ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("type", "domain")}, Limit: 200})
 	pages, domains := 0, 0
 	for p.HasMorePages() {
 		page, _, err := p.NextPage(ctx)
