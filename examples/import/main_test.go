@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,7 +95,7 @@ func TestImportSkipInvalid(t *testing.T) {
 	if !regexp.MustCompile(`FAILED   bad-rows.csv:8 ipv4:10.1.2.3: 400 value: [^\n]*private[^\n]* \[trace [0-9a-f-]{36}\] \(-ignore-warnings`).MatchString(out) {
 		t.Errorf("no failure for the private address, with its reason and trace id:\n%s", out)
 	}
-	if !strings.Contains(out, "Imported 3: 2 created, 0 already existed, 1 failed, 4 bad item(s) skipped, 1 duplicate(s) dropped.") {
+	if !strings.Contains(out, "Imported 3: 2 created, 0 already existed, 1 failed, 4 bad item(s) skipped, 0 skipped (no Falcon type), 1 duplicate(s) dropped.") {
 		t.Errorf("summary:\n%s", out)
 	}
 	got := map[string]string{}
@@ -140,7 +142,7 @@ func TestImportDryRun(t *testing.T) {
 	for _, want := range []string{
 		"CREATE   bad-rows.csv:3 sha256:e3b0c442", "EXISTS   bad-rows.csv:5 domain:good.import.example.com",
 		"WARNING  bad-rows.csv:8 ipv4:10.1.2.3: private or reserved address: the API refuses it with a warning (-ignore-warnings creates it anyway)",
-		"would create 1 indicator(s); 1 exist already; 1 refused with a warning; 4 bad item(s) skipped. Nothing was sent.",
+		"would create 1 indicator(s); 1 exist already; 1 refused with a warning; 0 skipped (no Falcon type); 4 bad item(s) skipped. Nothing was sent.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out)
@@ -175,7 +177,7 @@ func TestImportFormats(t *testing.T) {
 	for _, want := range []string{
 		`INVALID  indicator--00000000-0000-4000-8000-000000000004 "abc123": invalid sha256`,
 		`INVALID  indicator--00000000-0000-4000-8000-000000000005`,
-		`INVALID  mixed.txt:10 "10.0.0.0/8": CIDR range`,
+		`SKIP     mixed.txt:10 "10.0.0.0/8": CIDR range`,
 		`INVALID  iocs.csv:8 "not-a-hash"`,
 	} {
 		if !strings.Contains(out, want) {
@@ -353,5 +355,83 @@ func TestImportNotAFeed(t *testing.T) {
 			strings.Contains(stdout.String(), "INVALID") {
 			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", name, code, stdout.String(), stderr.String())
 		}
+	}
+}
+
+// packedRow is a CSV row packing the md5, sha1 and sha256 of the empty
+// file in one cell: Falcon takes two of them, the sha1 is a skip.
+const packedRow = `file,"d41d8cd98f00b204e9800998ecf8427e,da39a3ee5e6b4b0d3255bfef95601890afd80709,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"` + "\n"
+
+// TestImportSkipsDoNotBlock checks that values of a kind Falcon does not
+// take are reported skips that never refuse an import, while malformed
+// values still do.
+func TestImportSkipsDoNotBlock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	packed := filepath.Join(dir, "f.csv")
+	if err := os.WriteFile(packed, []byte("type,value\n"+packedRow+"url,https://drop.example.com/a.php\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t)
+	out, err := runImport(t, srv, "-dry-run", packed)
+	if err != nil {
+		t.Fatalf("dry run refused: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"Read 1 feed(s): 2 indicator(s), 2 skipped (no Falcon type), 0 bad item(s), 0 duplicate(s) dropped.",
+		`  SKIP     f.csv:2 "da39a3ee5e6b4b0d3255bfef95601890afd80709": SHA-1 hash: Falcon custom IOCs take md5 and sha256`,
+		`  SKIP     f.csv:3 "https://drop.example.com/a.php": URL: Falcon has no url type`,
+		"CREATE   f.csv:2 md5:d41d8cd98f00b204e9800998ecf8427e", "CREATE   f.csv:2 sha256:e3b0c442",
+		"would create 2 indicator(s); 0 exist already; 0 refused with a warning; 2 skipped (no Falcon type); 0 bad item(s) skipped.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "INVALID") || strings.Contains(out, "Refusing") {
+		t.Errorf("a skip is reported as bad input:\n%s", out)
+	}
+
+	out, err = runImport(t, srv, packed)
+	if err != nil {
+		t.Fatalf("import refused: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Imported 2: 2 created, 0 already existed, 0 failed, 0 bad item(s) skipped, 2 skipped (no Falcon type), 0 duplicate(s) dropped.") {
+		t.Errorf("summary:\n%s", out)
+	}
+	if srv.IndicatorCount() != 2 {
+		t.Errorf("%d indicators, want 2", srv.IndicatorCount())
+	}
+
+	// A malformed value next to the skips still refuses the import, and
+	// the refusal counts only it.
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("type,value\n"+packedRow+"md5,nothex\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv = newServer(t)
+	out, err = runImport(t, srv, bad)
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("err = %v, want a refusal\n%s", err, out)
+	}
+	for _, want := range []string{`  SKIP     bad.csv:2 "da39a3ee`, `  INVALID  bad.csv:3 "nothex": invalid md5`, "Refusing to import: 1 bad item(s), nothing was sent"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, out)
+		}
+	}
+	if creates(srv) != 0 {
+		t.Error("a refused import sent something")
+	}
+
+	// In the -json report the sha1 is a skip and the malformed md5 a
+	// reject.
+	rows, sum, _ := jsonRows(t, srv, "-dry-run", "-skip-invalid", bad)
+	outcomes := map[string]string{}
+	for _, r := range rows {
+		outcomes[r.Value] = r.Outcome
+	}
+	if outcomes["da39a3ee5e6b4b0d3255bfef95601890afd80709"] != "skip" || outcomes["nothex"] != "reject" ||
+		sum.Outcomes["create"] != 2 || sum.Outcomes["skip"] != 1 || sum.Outcomes["reject"] != 1 {
+		t.Errorf("report: %v %+v", outcomes, sum)
 	}
 }

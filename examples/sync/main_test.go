@@ -320,3 +320,83 @@ func TestSyncJSON(t *testing.T) {
 		t.Errorf("apply v2:\n got %v\nwant %v\n%+v", rows, want, sum)
 	}
 }
+
+// TestSyncSkips checks that values of a kind Falcon does not take never
+// refuse a sync, and that a skip never deletes an indicator the list still
+// names in a form Falcon cannot hold: the domain of a URL read without
+// -url-hosts, an address inside a listed CIDR range.
+func TestSyncSkips(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	// The first list names the URL's host and the address directly.
+	v1 := writeList(t, "type,value\n"+
+		"domain,drop.sync.example.com\n"+
+		"ipv4,203.0.113.7\n"+
+		"domain,gone.sync.example.com\n")
+	if out, err := runSync(t, srv, "-source", "s", "-apply", v1); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Then as a URL (skipped without -url-hosts), a range and packed
+	// hashes whose sha1 is skipped. No -skip-invalid: skips do not refuse.
+	v2 := writeList(t, "type,value\n"+
+		`file,"d41d8cd98f00b204e9800998ecf8427e,da39a3ee5e6b4b0d3255bfef95601890afd80709,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`+"\n"+
+		"url,hxxps://drop.sync.example.com/a.php\n"+
+		"ip,203.0.113.0/24\n")
+	out, err := runSync(t, srv, "-source", "s", "-apply", v2)
+	if err != nil {
+		t.Fatalf("skips refused the sync: %v\n%s", err, out)
+	}
+	mustContain(t, out,
+		"3 skipped (no Falcon type), 0 bad item(s)",
+		`SKIP     desired.csv:2 "da39a3ee5e6b4b0d3255bfef95601890afd80709": SHA-1 hash`,
+		`SKIP     desired.csv:3 "hxxps://drop.sync.example.com/a.php": URL`,
+		"2 to create, 0 to update, 1 to delete, 0 unchanged",
+		"- domain:gone.sync.example.com",
+		"! domain:drop.sync.example.com is listed only as the host of a URL (desired.csv:3; -url-hosts imports it): left as it is",
+		"! ipv4:203.0.113.7 is inside a CIDR range listed (desired.csv:4; Falcon takes single addresses): left as it is",
+		"Applied: 2 created, 0 updated, 1 deleted, 0 failed.")
+	if strings.Contains(out, "INVALID") || strings.Contains(out, "Refusing") {
+		t.Errorf("a skip is reported as bad input:\n%s", out)
+	}
+	got := ownedBy(srv, "s")
+	for _, k := range []string{"domain:drop.sync.example.com", "ipv4:203.0.113.7",
+		"md5:d41d8cd98f00b204e9800998ecf8427e", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("%s is gone: %v", k, got)
+		}
+	}
+	if _, ok := got["domain:gone.sync.example.com"]; ok || len(got) != 4 {
+		t.Errorf("owned after v2: %v", got)
+	}
+
+	// With -url-hosts the URL names its host: the domain is listed.
+	out, err = runSync(t, srv, "-source", "s", "-url-hosts", v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, out, "0 to create, 0 to update, 0 to delete, 3 unchanged")
+
+	// A malformed row still refuses the sync; with -skip-invalid an
+	// indicator whose row is bad is still held.
+	bad := writeList(t, "type,value,action\n"+
+		"md5,d41d8cd98f00b204e9800998ecf8427e,block\n"+
+		"sha256,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,detect\n"+
+		"md5,nothex,detect\n"+
+		"url,hxxps://drop.sync.example.com/a.php,detect\n"+
+		"ip,203.0.113.0/24,detect\n")
+	out, err = runSync(t, srv, "-source", "s", "-apply", bad)
+	if !errors.Is(err, setup.ErrReported) {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	mustContain(t, out, `INVALID  desired.csv:2 "d41d8cd98f00b204e9800998ecf8427e": action`, `INVALID  desired.csv:4 "nothex"`,
+		`SKIP     desired.csv:5`, "Refusing to sync: 2 bad item(s)")
+	out, err = runSync(t, srv, "-source", "s", "-apply", "-skip-invalid", bad)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	mustContain(t, out, "! md5:d41d8cd98f00b204e9800998ecf8427e has a bad row in the list: left as it is", "0 to delete")
+	if len(ownedBy(srv, "s")) != 4 {
+		t.Errorf("owned: %v", ownedBy(srv, "s"))
+	}
+}

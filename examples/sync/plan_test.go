@@ -47,7 +47,7 @@ func TestMakePlan(t *testing.T) {
 	held := cur("6", base(ioc.TypeDomain, "held.example.com"))
 	p := makePlan([]ioc.NewIndicator{same, changed, created},
 		[]*ioc.Indicator{sameCur, changedCur, gone, inherited, deleted, held},
-		map[string]bool{"domain:held.example.com": true})
+		holds{keys: map[string]string{"domain:held.example.com": "has a bad row in the list"}})
 
 	if p.Unchanged != 1 {
 		t.Errorf("Unchanged = %d, want 1", p.Unchanged)
@@ -61,7 +61,7 @@ func TestMakePlan(t *testing.T) {
 	if len(p.Inherited) != 1 || p.Inherited[0].ID != "4" {
 		t.Errorf("Inherited = %+v", p.Inherited)
 	}
-	if len(p.Held) != 1 || p.Held[0].ID != "6" {
+	if len(p.Held) != 1 || p.Held[0].Current.ID != "6" {
 		t.Errorf("Held = %+v", p.Held)
 	}
 	if len(p.Update) != 1 {
@@ -88,7 +88,7 @@ func TestMakePlan(t *testing.T) {
 	}
 
 	// Planning the desired state against itself plans nothing.
-	again := makePlan([]ioc.NewIndicator{same}, []*ioc.Indicator{sameCur}, nil)
+	again := makePlan([]ioc.NewIndicator{same}, []*ioc.Indicator{sameCur}, holds{})
 	if !again.empty() || again.Unchanged != 1 {
 		t.Errorf("re-plan: %+v", again)
 	}

@@ -1,6 +1,7 @@
 package convert_test
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,7 +48,7 @@ func TestLoad(t *testing.T) {
 	}
 	// The expired row is set aside by the SDK's own checks, and keeps its
 	// key: sync leaves such an indicator alone rather than deleting it.
-	expired := batch.Invalid[slices.IndexFunc(batch.Invalid, func(p convert.Invalid) bool { return p.Origin == "b.csv:3" })]
+	expired := batch.Invalid[slices.IndexFunc(batch.Invalid, func(p convert.SetAside) bool { return p.Origin == "b.csv:3" })]
 	if expired.Key != "ipv4:198.51.100.1" || !strings.Contains(expired.Reason, `expiration "2001-01-01T00:00:00Z": must be in the future`) {
 		t.Errorf("expired row: %+v", expired)
 	}
@@ -66,9 +67,9 @@ func TestLoad(t *testing.T) {
 		t.Errorf("after Reject: %v", batch.Origins)
 	}
 	var sb strings.Builder
-	batch.PrintInvalid(&sb)
+	batch.PrintSetAside(&sb)
 	lines := strings.Split(strings.TrimSpace(sb.String()), "\n")
-	want := []string{"Bad input (4):", "b.csv:3", "b.csv:4", "a.txt:2", "  INVALID  -: about no item"}
+	want := []string{"Not sent (4): 0 skipped (no Falcon type), 4 bad item(s):", "b.csv:3", "b.csv:4", "a.txt:2", "  INVALID  -: about no item"}
 	if len(lines) != 5 {
 		t.Fatalf("PrintInvalid:\n%s", sb.String())
 	}
@@ -90,5 +91,78 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := convert.Load([]string{filepath.Join(dir, "missing")}, convert.FeedFlags{}, d, false); err == nil {
 		t.Error("no error for a missing file")
+	}
+}
+
+// TestLoadSkips checks that values of a kind Falcon does not take are set
+// aside as skips, apart from malformed ones, and that a skipped URL or
+// CIDR range keeps what it stands for, for sync to hold.
+func TestLoadSkips(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f := writeFile(t, dir, "f.csv", "type,value\n"+
+		`file,"d41d8cd98f00b204e9800998ecf8427e,da39a3ee5e6b4b0d3255bfef95601890afd80709,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`+"\n"+
+		"md5,nothex\n"+
+		"url,hxxps://Evil.Example.com/a.php\n"+
+		"ip,203.0.113.0/24\n")
+	batch, err := convert.Load([]string{f}, convert.FeedFlags{Format: "auto"}, convert.NewDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Items) != 2 || len(batch.Invalid) != 1 || len(batch.Skipped) != 3 {
+		t.Fatalf("items %v, invalid %+v, skipped %+v", batch.Items, batch.Invalid, batch.Skipped)
+	}
+	if got := batch.Summary(); got != "Read 1 feed(s): 2 indicator(s), 3 skipped (no Falcon type), 1 bad item(s), 0 duplicate(s) dropped." {
+		t.Errorf("Summary() = %q", got)
+	}
+	if bad := batch.Invalid[0]; bad.Origin != "f.csv:3" || bad.Kind != "" {
+		t.Errorf("invalid: %+v", bad)
+	}
+	want := []convert.SetAside{
+		{Origin: "f.csv:2", Value: "da39a3ee5e6b4b0d3255bfef95601890afd80709", Kind: "sha1"},
+		{Origin: "f.csv:4", Value: "hxxps://Evil.Example.com/a.php", Kind: "url", Key: "domain:evil.example.com"},
+		{Origin: "f.csv:5", Value: "203.0.113.0/24", Kind: "cidr", Range: netip.MustParsePrefix("203.0.113.0/24")},
+	}
+	for i, w := range want {
+		got := batch.Skipped[i]
+		if got.Origin != w.Origin || got.Value != w.Value || got.Kind != w.Kind || got.Key != w.Key || got.Range != w.Range {
+			t.Errorf("skipped[%d] = %+v, want %+v", i, got, w)
+		}
+	}
+	var sb strings.Builder
+	batch.PrintSetAside(&sb)
+	lines := strings.Split(strings.TrimSpace(sb.String()), "\n")
+	wantLines := []string{
+		"Not sent (4): 3 skipped (no Falcon type), 1 bad item(s):",
+		`  SKIP     f.csv:2 "da39a3ee5e6b4b0d3255bfef95601890afd80709": SHA-1 hash: Falcon custom IOCs take md5 and sha256`,
+		`  INVALID  f.csv:3 "nothex": invalid md5`,
+		`  SKIP     f.csv:4 "hxxps://Evil.Example.com/a.php": URL: Falcon has no url type`,
+		`  SKIP     f.csv:5 "203.0.113.0/24": CIDR range`,
+	}
+	if len(lines) != len(wantLines) {
+		t.Fatalf("PrintSetAside:\n%s", sb.String())
+	}
+	for i, w := range wantLines {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start with %q", i, lines[i], w)
+		}
+	}
+
+	// The report calls skips skips and malformed values rejects.
+	var js strings.Builder
+	rep := convert.NewReport(&js, true)
+	batch.ReportSetAside(rep)
+	if err := rep.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`"line":2,"type":"sha1","value":"da39a3ee5e6b4b0d3255bfef95601890afd80709","outcome":"skip"`,
+		`"line":3,"value":"nothex","outcome":"reject"`,
+		`"line":4,"type":"url","value":"hxxps://Evil.Example.com/a.php","outcome":"skip"`,
+		`"outcomes":{"reject":1,"skip":3}`,
+	} {
+		if !strings.Contains(js.String(), w) {
+			t.Errorf("report lacks %s:\n%s", w, js.String())
+		}
 	}
 }

@@ -507,6 +507,47 @@ func TestRead_URLHosts(t *testing.T) {
 	}
 }
 
+// TestRead_SkipHosts checks that a URL read without URLHosts, and a CIDR
+// range, keep what they stand for in the problem: the host the URL would
+// give, the range in canonical form.
+func TestRead_SkipHosts(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, host, rng string }{
+		{"http://192.0.2.1:8080/x", "ipv4:192.0.2.1", ""},
+		{"https://[2001:DB8::1]/x", "ipv6:2001:db8::1", ""},
+		{"hxxps://User@Example[.]COM:443/x?q#f", "domain:example.com", ""},
+		{"drop.example.org/payload.exe", "domain:drop.example.org", ""},
+		{"https://localhost/x", "", ""},
+		{"https://config.php/x", "", ""},
+		{"file:///etc/passwd", "", ""},
+		{"203.0.113.9/24", "", "203.0.113.0/24"},
+		{"2001:DB8::/32", "", "2001:db8::/32"},
+		{"da39a3ee5e6b4b0d3255bfef95601890afd80709", "", ""},
+	}
+	for _, tt := range tests {
+		res, err := feed.Read(strings.NewReader(tt.in+"\n"), &feed.Options{Format: feed.List})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Entries) != 0 || len(res.Problems) != 1 || !res.Problems[0].Skip() {
+			t.Errorf("%s: entries %v problems %v; want one skip", tt.in, res.Entries, res.Problems)
+			continue
+		}
+		p := res.Problems[0]
+		host := ""
+		if p.Host != "" {
+			host = string(p.HostType) + ":" + p.Host
+		}
+		rng := ""
+		if p.Range.IsValid() {
+			rng = p.Range.String()
+		}
+		if host != tt.host || rng != tt.rng {
+			t.Errorf("%s: host %q range %q; want %q %q", tt.in, host, rng, tt.host, tt.rng)
+		}
+	}
+}
+
 func TestDetectFormat(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
