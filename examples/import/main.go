@@ -124,11 +124,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	in.CheckCatalog(cat)
 
-	if len(in.Invalid) > 0 {
-		in.PrintInvalid(w)
-		if !o.SkipInvalid {
-			return refuse(in, w, rep, o.DryRun)
-		}
+	if len(in.Invalid)+len(in.Skipped) > 0 {
+		in.PrintSetAside(w)
+	}
+	// Values of a kind Falcon does not take are skipped, never refused:
+	// only bad input stops the import.
+	if len(in.Invalid) > 0 && !o.SkipInvalid {
+		return refuse(in, w, rep, o.DryRun)
 	}
 	if o.DryRun {
 		return dryRun(ctx, env.IOC, in, o, w, rep)
@@ -181,8 +183,8 @@ func dryRun(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, w
 		}
 		rep.Add(in.ItemRow(i, outcome, reason, id))
 	}
-	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d refused with a warning; %d bad item(s) skipped. Nothing was sent.\n",
-		n, exist, warned, len(in.Invalid))
+	fmt.Fprintf(w, "Dry run: would create %d indicator(s); %d exist already; %d refused with a warning; %d skipped (no Falcon type); %d bad item(s) skipped. Nothing was sent.\n",
+		n, exist, warned, len(in.Skipped), len(in.Invalid))
 	return rep.Close(true)
 }
 
@@ -200,7 +202,7 @@ func create(ctx context.Context, c *ioc.Client, in *convert.Batch, o *options, w
 	if res == nil && in.Reject(err) {
 		// The SDK's own checks refused items the checks above let
 		// through; it sent nothing.
-		in.PrintInvalid(w)
+		in.PrintSetAside(w)
 		return refuse(in, w, rep, false)
 	}
 	if res == nil {
@@ -258,8 +260,8 @@ func report(res *ioc.WriteResult, in *convert.Batch, verbose bool, w io.Writer, 
 			fmt.Fprintf(w, "  FAILED   %s %s: %s\n", origin, ref, setup.Failure(it.Err))
 		}
 	}
-	fmt.Fprintf(w, "Imported %d: %d created, %d already existed, %d failed, %d bad item(s) skipped, %d duplicate(s) dropped.\n",
-		len(res.Items), n.created, n.exists, n.failed, n.skipped, in.Duplicates)
+	fmt.Fprintf(w, "Imported %d: %d created, %d already existed, %d failed, %d bad item(s) skipped, %d skipped (no Falcon type), %d duplicate(s) dropped.\n",
+		len(res.Items), n.created, n.exists, n.failed, n.skipped, len(in.Skipped), in.Duplicates)
 	return n
 }
 

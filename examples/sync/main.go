@@ -127,8 +127,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("loading the tenant's catalogs: %w", err)
 	}
 	want.CheckCatalog(cat)
+	if len(want.Invalid)+len(want.Skipped) > 0 {
+		want.PrintSetAside(w)
+	}
+	// Values of a kind Falcon does not take are skipped, never refused:
+	// the indicators they cover are held below.
 	if len(want.Invalid) > 0 {
-		want.PrintInvalid(w)
 		if !o.SkipInvalid {
 			fmt.Fprintf(w, "Refusing to sync: %d bad item(s), nothing was changed. "+
 				"Fix them, or pass -skip-invalid to sync the rest (indicators whose row is bad are then left as they are).\n", len(want.Invalid))
@@ -147,13 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("listing the indicators of source %q: %w", source, err)
 	}
-	held := map[string]bool{}
-	for _, bad := range want.Invalid {
-		if bad.Key != "" {
-			held[bad.Key] = true
-		}
-	}
-	p := makePlan(want.Items, current, held)
+	p := makePlan(want.Items, current, holdsOf(want))
 	if err := p.findConflicts(ctx, c); err != nil {
 		return fmt.Errorf("looking for conflicts: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -21,9 +22,10 @@ type plan struct {
 	// Inherited lists indicators of the source that come from a parent CID:
 	// they cannot be changed here and are left alone.
 	Inherited []*ioc.Indicator
-	// Held lists indicators of the source whose row in the list is bad
-	// (skipped with -skip-invalid): they are neither updated nor deleted.
-	Held []*ioc.Indicator
+	// Held lists indicators of the source that the list names in a form
+	// not sent (a bad row skipped with -skip-invalid, a URL's host, an
+	// address inside a CIDR range): they are neither updated nor deleted.
+	Held []held
 	// Conflicts lists desired indicators whose type and value already
 	// exist under another source: sync leaves indicators it does not own
 	// alone.
@@ -43,6 +45,69 @@ type conflict struct {
 	Owner *ioc.Indicator
 }
 
+// held is an indicator of the source left as it is, and why.
+type held struct {
+	Current *ioc.Indicator
+	Why     string // "has a bad row in the list"
+}
+
+// holds says which current indicators the list names in a form that is
+// not sent, so that the plan neither updates nor deletes them.
+type holds struct {
+	keys   map[string]string // by convert.Key: why
+	ranges []heldRange
+}
+
+type heldRange struct {
+	prefix netip.Prefix
+	why    string
+}
+
+// holdsOf collects the holds of a list: the items set aside with a key
+// (a bad row whose type and value are valid, a skipped URL's host) and
+// the skipped CIDR ranges. Without them, a value Falcon cannot hold would
+// delete the indicator it stands for: "https://evil.example/x" read
+// without -url-hosts would delete the domain evil.example.
+func holdsOf(b *convert.Batch) holds {
+	h := holds{keys: map[string]string{}}
+	for _, bad := range b.Invalid {
+		if bad.Key != "" {
+			h.keys[bad.Key] = "has a bad row in the list"
+		}
+	}
+	for _, s := range b.Skipped {
+		switch {
+		case s.Key != "":
+			if _, ok := h.keys[s.Key]; !ok {
+				h.keys[s.Key] = "is listed only as the host of a URL (" + s.Origin + "; -url-hosts imports it)"
+			}
+		case s.Range.IsValid():
+			h.ranges = append(h.ranges, heldRange{s.Range, "is inside a CIDR range listed (" + s.Origin + "; Falcon takes single addresses)"})
+		}
+	}
+	return h
+}
+
+// why returns why c is held, or "".
+func (h holds) why(c *ioc.Indicator) string {
+	if why := h.keys[convert.Key(c.Type, c.Value)]; why != "" {
+		return why
+	}
+	if c.Type != ioc.TypeIPv4 && c.Type != ioc.TypeIPv6 || len(h.ranges) == 0 {
+		return ""
+	}
+	a, err := netip.ParseAddr(c.Value)
+	if err != nil {
+		return ""
+	}
+	for _, r := range h.ranges {
+		if r.prefix.Contains(a) {
+			return r.why
+		}
+	}
+	return ""
+}
+
 // leftAlone counts the listed or owned indicators the plan does not bring
 // in line: conflicts, indicators with a bad row, inherited ones.
 func (p *plan) leftAlone() int { return len(p.Conflicts) + len(p.Held) + len(p.Inherited) }
@@ -53,9 +118,10 @@ func (p *plan) empty() bool {
 }
 
 // makePlan compares the desired indicators (all of one source) with the
-// current indicators of that source. Current indicators whose key is in held
-// (listed, but on a bad row) are left alone.
-func makePlan(desired []ioc.NewIndicator, current []*ioc.Indicator, held map[string]bool) *plan {
+// current indicators of that source. Current indicators not desired that
+// h holds (listed on a bad row, or in a form Falcon cannot hold) are left
+// alone.
+func makePlan(desired []ioc.NewIndicator, current []*ioc.Indicator, h holds) *plan {
 	p := &plan{}
 	byKey := make(map[string]*ioc.Indicator, len(current))
 	for _, c := range current {
@@ -84,12 +150,12 @@ func makePlan(desired []ioc.NewIndicator, current []*ioc.Indicator, held map[str
 		}
 	}
 	for _, c := range current {
-		k := convert.Key(c.Type, c.Value)
-		switch {
-		case c.Deleted || c.FromParent || wanted[k]:
-		case held[k]:
-			p.Held = append(p.Held, c)
-		default:
+		if c.Deleted || c.FromParent || wanted[convert.Key(c.Type, c.Value)] {
+			continue
+		}
+		if why := h.why(c); why != "" {
+			p.Held = append(p.Held, held{c, why})
+		} else {
 			p.Delete = append(p.Delete, c)
 		}
 	}
@@ -226,7 +292,7 @@ func (p *plan) print(w io.Writer, source string) {
 			c.Want.Type, c.Want.Value, c.Owner.Source, c.Owner.ID)
 	}
 	for _, c := range p.Held {
-		fmt.Fprintf(w, "  ! %s:%s has a bad row in the list: left as it is\n", c.Type, c.Value)
+		fmt.Fprintf(w, "  ! %s:%s %s: left as it is\n", c.Current.Type, c.Current.Value, c.Why)
 	}
 	for _, c := range p.Inherited {
 		fmt.Fprintf(w, "  ! %s:%s is inherited from %s: left alone\n", c.Type, c.Value, orNone(c.ParentCIDName))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -54,8 +55,13 @@ type Batch struct {
 	Items []ioc.NewIndicator
 	// Origins[i] says where Items[i] was read ("iocs.csv:12", a STIX id).
 	Origins []string
-	// Invalid lists what cannot be sent, and why.
-	Invalid []Invalid
+	// Invalid lists the malformed items, and the items a check refused:
+	// they refuse an import or sync unless -skip-invalid.
+	Invalid []SetAside
+	// Skipped lists the well-formed values of a kind Falcon has no type
+	// for (a SHA-1, a URL without -url-hosts, a CIDR range, ...): they are
+	// reported and never refuse anything.
+	Skipped []SetAside
 	// Notes[i] says what was dropped to read Items[i] ("port 53
 	// dropped"), or is empty.
 	Notes []string
@@ -77,19 +83,25 @@ type Duplicate struct {
 	file int
 }
 
-// Invalid is an item that is not sent.
-type Invalid struct {
+// SetAside is an item that is not sent: a malformed or refused one
+// (Batch.Invalid) or one skipped (Batch.Skipped).
+type SetAside struct {
 	Origin string
 	Value  string
 	Reason string
-	// Key is the item's Key when its type and value are valid and only
-	// another field is wrong (an action the tenant does not offer, an
-	// expiration that has passed); empty otherwise. Sync leaves the
-	// indicators of such items alone rather than deleting them.
+	// Key is the Key of an indicator the item names although it is not
+	// sent, or empty. For an invalid item it is the item's own key when
+	// its type and value are valid and only another field is wrong (an
+	// action the tenant does not offer, an expiration that has passed);
+	// for a skipped URL, the key of the indicator its host gives with
+	// -url-hosts. Sync leaves such indicators alone rather than deleting
+	// them.
 	Key string
-	// Kind names what the value is when it is well formed but of a kind
-	// Falcon does not take (feed.Problem.Kind): the item is skipped
-	// rather than rejected.
+	// Range is, for a skipped CIDR range, the range: sync leaves the
+	// addresses inside it alone too.
+	Range netip.Prefix
+	// Kind names what a skipped value is (feed.Problem.Kind); empty for
+	// an invalid item.
 	Kind string
 	// Type is the item's type when it was read as an indicator and then
 	// refused by a check.
@@ -124,7 +136,16 @@ func Load(paths []string, f FeedFlags, d *Defaults, forceSource bool) (*Batch, e
 			b.DuplicateRows = append(b.DuplicateRows, Duplicate{d, fi})
 		}
 		for _, p := range res.Problems {
-			b.Invalid = append(b.Invalid, Invalid{Origin: p.Origin, Value: p.Value, Reason: p.Reason, Kind: p.Kind, file: fi})
+			sa := SetAside{Origin: p.Origin, Value: p.Value, Reason: p.Reason, file: fi}
+			if !p.Skip() {
+				b.Invalid = append(b.Invalid, sa)
+				continue
+			}
+			sa.Kind, sa.Range = p.Kind, p.Range
+			if p.Host != "" {
+				sa.Key = Key(p.HostType, p.Host)
+			}
+			b.Skipped = append(b.Skipped, sa)
 		}
 		for _, e := range res.Entries {
 			k := Key(e.Type, e.Value)
@@ -158,8 +179,8 @@ func (b *Batch) Origin(i int) string {
 
 // Summary returns one line saying what was read.
 func (b *Batch) Summary() string {
-	return fmt.Sprintf("Read %d feed(s): %d indicator(s), %d bad item(s), %d duplicate(s) dropped.",
-		b.Files, len(b.Items), len(b.Invalid), b.Duplicates)
+	return fmt.Sprintf("Read %d feed(s): %d indicator(s), %d skipped (no Falcon type), %d bad item(s), %d duplicate(s) dropped.",
+		b.Files, len(b.Items), len(b.Skipped), len(b.Invalid), b.Duplicates)
 }
 
 // CheckCatalog sets aside the items that the tenant's catalogs refuse (an
@@ -181,7 +202,7 @@ func (b *Batch) Reject(err error) bool {
 	bad := map[int]bool{}
 	for _, p := range ve.Problems {
 		if p.Index < 0 || p.Index >= len(b.Items) {
-			b.Invalid = append(b.Invalid, Invalid{Origin: "-", Reason: p.String(), file: b.Files})
+			b.Invalid = append(b.Invalid, SetAside{Origin: "-", Reason: p.String(), file: b.Files})
 			continue
 		}
 		bad[p.Index] = true
@@ -191,7 +212,7 @@ func (b *Batch) Reject(err error) bool {
 			// "expiration "2001-01-01T00:00:00Z": must be in the future"
 			reason = fmt.Sprintf("%s %q: %s", p.Field, p.Value, strings.TrimPrefix(p.Message, p.Field+" "))
 		}
-		b.Invalid = append(b.Invalid, Invalid{
+		b.Invalid = append(b.Invalid, SetAside{
 			Origin: b.Origins[p.Index], Value: item.Value, Reason: reason, Type: item.Type,
 			file: b.itemFile[p.Index],
 		})
@@ -212,20 +233,26 @@ func (b *Batch) Reject(err error) bool {
 	return true
 }
 
-// PrintInvalid lists the items set aside, in feed order: by the feed's
-// position on the command line, then by line (STIX objects keep the order
-// they were found in).
-func (b *Batch) PrintInvalid(w io.Writer) {
-	slices.SortStableFunc(b.Invalid, func(x, y Invalid) int {
+// PrintSetAside lists the items not sent, in feed order (by the feed's
+// position on the command line, then by line; STIX objects keep the order
+// they were found in): each skipped one as SKIP, each invalid one as
+// INVALID.
+func (b *Batch) PrintSetAside(w io.Writer) {
+	all := slices.Concat(b.Skipped, b.Invalid)
+	slices.SortStableFunc(all, func(x, y SetAside) int {
 		return cmp.Or(cmp.Compare(x.file, y.file), cmp.Compare(lineOf(x.Origin), lineOf(y.Origin)))
 	})
-	fmt.Fprintf(w, "Bad input (%d):\n", len(b.Invalid))
-	for _, p := range b.Invalid {
+	fmt.Fprintf(w, "Not sent (%d): %d skipped (no Falcon type), %d bad item(s):\n", len(all), len(b.Skipped), len(b.Invalid))
+	for _, p := range all {
 		val := ""
 		if p.Value != "" {
 			val = fmt.Sprintf(" %q", feed.Clip(p.Value))
 		}
-		fmt.Fprintf(w, "  INVALID  %s%s: %s\n", p.Origin, val, p.Reason)
+		label := "INVALID"
+		if p.Kind != "" {
+			label = "SKIP"
+		}
+		fmt.Fprintf(w, "  %-7s  %s%s: %s\n", label, p.Origin, val, p.Reason)
 	}
 }
 

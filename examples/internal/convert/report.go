@@ -120,8 +120,8 @@ func (b *Batch) ItemRow(i int, outcome, reason, id string) Row {
 	return r
 }
 
-// ReportSetAside writes the rows of the items set aside (Invalid) and of
-// the duplicates dropped, in feed order.
+// ReportSetAside writes the rows of the items set aside (Invalid, as
+// rejects; Skipped, as skips) and of the duplicates dropped, in feed order.
 func (b *Batch) ReportSetAside(r *Report) {
 	if r == nil {
 		return
@@ -133,11 +133,12 @@ func (b *Batch) ReportSetAside(r *Report) {
 	var rows []entry
 	for _, p := range b.Invalid {
 		row := b.row(p.Origin, p.file)
-		row.Value, row.Reason, row.Outcome = p.Value, p.Reason, OutcomeReject
-		row.Type = string(p.Type)
-		if p.Kind != "" {
-			row.Type, row.Outcome = p.Kind, OutcomeSkip
-		}
+		row.Type, row.Value, row.Reason, row.Outcome = string(p.Type), p.Value, p.Reason, OutcomeReject
+		rows = append(rows, entry{p.file, row.Line, row})
+	}
+	for _, p := range b.Skipped {
+		row := b.row(p.Origin, p.file)
+		row.Type, row.Value, row.Reason, row.Outcome = p.Kind, p.Value, p.Reason, OutcomeSkip
 		rows = append(rows, entry{p.file, row.Line, row})
 	}
 	for _, d := range b.DuplicateRows {

@@ -42,6 +42,11 @@ type verdict struct {
 	note   string // what was dropped to get value ("port 53 dropped")
 	reason string // why there is no indicator; empty when typ is set
 	kind   string // what the value is when Falcon has no type for it
+	// hostType and host are, for a URL skipped, the indicator its host
+	// gives; rng is the range of a CIDR (see Problem).
+	hostType ioc.Type
+	host     string
+	rng      netip.Prefix
 }
 
 // classify detects the type of a cleaned value. A host with a port becomes
@@ -103,29 +108,36 @@ func addr(a netip.Addr, note string) verdict {
 }
 
 // urlHost reduces a URL, with or without a scheme, to its host when
-// URLHosts is set, and explains why not otherwise.
+// URLHosts is set, and explains why not otherwise, keeping the host in the
+// verdict.
 func (b *builder) urlHost(v string) verdict {
 	scheme := strings.Contains(v, "://")
-	if !b.opts.URLHosts {
-		if !scheme {
-			return verdict{kind: KindURL, reason: "URL without a scheme: " + urlReason}
-		}
-		return verdict{kind: KindURL, reason: "URL: " + urlReason}
-	}
 	p := v
 	if !scheme {
 		p = "http://" + v
 	}
-	u, err := url.Parse(p)
-	if err != nil || u.Hostname() == "" {
-		return verdict{kind: KindURL, reason: "URL without a usable host"}
+	hv := verdict{kind: KindURL, reason: "URL without a usable host"}
+	if u, err := url.Parse(p); err == nil && u.Hostname() != "" {
+		h := u.Hostname()
+		if t, ok := ioc.DetectType(h); ok {
+			hv = host(t, h, "URL reduced to its host "+h)
+		} else {
+			hv = verdict{kind: KindURL, reason: "URL host " + clip(h, 100) + " is not a domain or IP address"}
+		}
 	}
-	h := u.Hostname()
-	t, ok := ioc.DetectType(h)
-	if !ok {
-		return verdict{kind: KindURL, reason: "URL host " + clip(h, 100) + " is not a domain or IP address"}
+	if b.opts.URLHosts {
+		return hv
 	}
-	return host(t, h, "URL reduced to its host "+h)
+	vd := verdict{kind: KindURL, reason: "URL: " + urlReason}
+	if !scheme {
+		vd.reason = "URL without a scheme: " + urlReason
+	}
+	if hv.typ != "" {
+		if n, err := ioc.NormalizeValue(hv.typ, hv.value); err == nil {
+			vd.hostType, vd.host = hv.typ, n
+		}
+	}
+	return vd
 }
 
 // urlReason says what to do about a URL.
@@ -155,8 +167,8 @@ func unsupported(v string) verdict {
 	case strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " /"):
 		return verdict{kind: KindEmail, reason: "e-mail address: Falcon has no email type"}
 	}
-	if _, err := netip.ParsePrefix(v); err == nil {
-		return verdict{kind: KindCIDR, reason: cidrReason}
+	if p, err := netip.ParsePrefix(v); err == nil {
+		return verdict{kind: KindCIDR, reason: cidrReason, rng: p.Masked()}
 	}
 	return verdict{reason: genericReason}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,14 @@ type Problem struct {
 	// is a skip, not an error in the feed. Empty for a malformed value or
 	// row.
 	Kind string
+	// HostType and Host are, for a URL (KindURL) whose host is a domain
+	// or an address, the indicator Options.URLHosts would have read from
+	// it, in canonical form; empty otherwise.
+	HostType ioc.Type
+	Host     string
+	// Range is, for a CIDR range (KindCIDR), the range with its host bits
+	// cleared; the zero Prefix otherwise.
+	Range netip.Prefix
 }
 
 // Skip reports whether the problem is a value of a kind Falcon does not
@@ -299,7 +308,8 @@ func (b *builder) add(e Entry, declared ioc.Type, raw string) {
 		}
 		vd = verdict{typ: declared, value: v}
 	case vd.reason != "":
-		b.add1(Problem{Origin: e.Origin, Value: raw, Reason: vd.reason, Kind: vd.kind})
+		b.add1(Problem{Origin: e.Origin, Value: raw, Reason: vd.reason, Kind: vd.kind,
+			HostType: vd.hostType, Host: vd.host, Range: vd.rng})
 		return
 	case !fits(declared, vd.typ):
 		b.problem(e.Origin, raw, "given as "+string(declared)+" but the value is a "+string(vd.typ))
