@@ -13,12 +13,24 @@
 // -host-groups limits the indicators to host groups instead of applying them
 // globally.
 //
+// # Skips
+//
+// Values of a kind Falcon has no type for (SHA-1 and SHA-512 hashes, URLs
+// without -url-hosts, CIDR ranges, e-mail addresses, file names, a type
+// column naming a type such as mutex) are listed as SKIP, with their file
+// and line or STIX object id and the reason, and counted apart in the
+// summary lines; they never refuse an import. A CSV cell packing several
+// hashes of one file ("<md5>,<sha1>,<sha256>") gives an indicator per hash
+// Falcon takes and a skip for each other one:
+//
+//	SKIP     feed.csv:2 "da39a3ee5e6b4b0d3255bfef95601890afd80709": SHA-1 hash: Falcon custom IOCs take md5 and sha256
+//
 // # Bad input
 //
 // Rows that cannot be used (a malformed CSV row, an unsupported STIX
 // pattern, an invalid hash, an action the tenant's catalog lacks, an
 // expiration that has passed) are reported with their file and line or STIX
-// object id. Every item goes through the SDK's own checks (ioc.ValidateNew,
+// object id, as INVALID. Every item goes through the SDK's own checks (ioc.ValidateNew,
 // the checks Create runs) and the tenant's catalogs (Catalog.Validate)
 // before anything is sent, so all bad rows are listed at once. Unless
 // -skip-invalid is given, any such row refuses the whole import and nothing

@@ -22,10 +22,17 @@ type and value twice, in one feed or across feeds, is imported once. The feed's
 own action, severity and platforms are used where it has them, the flags fill in
 the rest (-override makes the flags win).
 
+Values of a kind Falcon has no type for (SHA-1 and SHA-512 hashes, URLs without
+-url-hosts, CIDR ranges, e-mail addresses, file names, types such as mutex) are
+listed as SKIP with their file and line or STIX object id and the reason, and
+never stop the import: a cell packing "<md5>,<sha1>,<sha256>" imports the md5
+and the sha256 and skips the sha1.
+
 Bad input (a malformed CSV row, an unsupported STIX pattern, an invalid hash, an
-action the tenant does not offer) is reported with its file and line or STIX
-object id. By default any bad item refuses the whole import and nothing is sent;
-with -skip-invalid the bad items are reported and skipped and the rest imported.
+action the tenant does not offer) is listed as INVALID with its file and line or
+STIX object id. By default any bad item refuses the whole import and nothing is
+sent; with -skip-invalid the bad items are reported and skipped and the rest
+imported.
 
 After the import, every item that was not created is listed with the reason.
 Indicators that already exist are left unchanged and reported as such (use the
@@ -35,7 +42,8 @@ creates anyway.
 
 With -json, standard output holds only the report, one JSON object per input
 row: {"file","line" (or "object" for STIX),"type","value","outcome","reason",
-"note","id"}, outcome being create, unchanged, skip, reject or fail, then a last
+"note","id"}, outcome being create, unchanged, skip (a kind Falcon has no type
+for, a duplicate), reject (bad input) or fail, then a last
 {"summary":{"dry_run","rows","outcomes":{...},"types":{type:{outcome:n}}}}.
 The text report goes to standard error.
 

@@ -19,14 +19,20 @@
 // Only indicators whose source is exactly -source are ever changed or
 // deleted: the source is the ownership tag. A listed value that exists under
 // another source is a conflict, reported and left alone, as are indicators
-// inherited from a parent CID. Bad rows refuse the sync unless -skip-invalid
-// is given, and even then an existing indicator whose row is bad is left as
-// it is, not deleted. A list that would delete every indicator of the source
+// inherited from a parent CID. Bad rows (INVALID) refuse the sync unless
+// -skip-invalid is given, and even then an existing indicator whose row is
+// bad is left as it is, not deleted. Values of a kind Falcon has no type
+// for (SKIP: a SHA-1, a URL without -url-hosts, a CIDR range, ...) never
+// refuse the sync, and never delete an indicator they still name: the
+// domain or address of a URL's host (as "https://evil.example/x" names
+// domain evil.example, which an earlier run with -url-hosts may have
+// created) and the addresses inside a CIDR range are left as they are,
+// each listed with a "!" line saying why. A list that would delete every indicator of the source
 // and create nothing is refused without -allow-delete-all.
 //
 // The plan line counts what is to create, update and delete, what is
 // unchanged and the conflicts. When nothing is to change but conflicts,
-// indicators with a bad row or inherited ones were left alone, sync says
+// indicators held as above or inherited ones were left alone, sync says
 // that Falcon does not match the list rather than that it does.
 //
 // # JSON report

@@ -30,9 +30,14 @@ touched: a listed value that exists under another source is reported as a
 conflict and left alone, as are indicators inherited from a parent CID. After a
 successful -apply, running sync again plans nothing.
 
-Bad input is reported with its file and line or STIX object id. By default it
-refuses the whole sync, because a value missing from the list would be deleted;
--skip-invalid syncs the rest. A list that would delete every indicator of the
+Values of a kind Falcon has no type for (SHA-1, SHA-512, URLs without -url-hosts,
+CIDR ranges, ...) are listed as SKIP and never refuse a sync. An indicator of the
+source that such a value still names is left as it is, not deleted: the domain or
+address of a URL's host, an address inside a listed CIDR range.
+
+Bad input is listed as INVALID with its file and line or STIX object id. By
+default it refuses the whole sync, because a value missing from the list would be
+deleted; -skip-invalid syncs the rest. A list that would delete every indicator of the
 source and create nothing is refused unless -allow-delete-all is given. The plan
 line counts the conflicts; when some were left alone, sync does not say that
 Falcon matches the list.

@@ -14,10 +14,16 @@
 //
 // Load reads feeds with package feed, drops duplicates across them, turns
 // the entries into indicators and sets aside what cannot be sent, each with
-// where it was read: the feeds' problems and what ioc.ValidateNew refuses
-// (the checks the SDK's Create runs, such as an expiration that has passed). Batch.CheckCatalog sets aside what the tenant's catalogs
-// refuse, Batch.PrintInvalid lists everything set aside in feed order, and
-// Existing finds which indicators exist already, whatever their source.
+// where it was read. Batch.Skipped holds the values of a kind Falcon has no
+// type for (feed.Problem.Skip: a SHA-1, a URL, a CIDR range, ...), which
+// the programs report and never refuse; a skipped URL keeps the key of its
+// host and a CIDR range its range, so that sync does not delete what they
+// still name. Batch.Invalid holds the malformed rows and values and what
+// ioc.ValidateNew refuses (the checks the SDK's Create runs, such as an
+// expiration that has passed); Batch.CheckCatalog adds what the tenant's
+// catalogs refuse. Batch.PrintSetAside lists both in feed order (SKIP and
+// INVALID), and Existing finds which indicators exist already, whatever
+// their source.
 //
 // # Checks
 //
@@ -33,7 +39,8 @@
 //
 // Batch.PrintNotes lists the items read with something dropped (a port, a
 // URL's path). NewReport writes the -json report of import and sync: a Row
-// per input row (Batch.ReportSetAside writes those of the items set aside
-// and of the duplicates, Batch.ItemRow builds the others) and a Summary
+// per input row (Batch.ReportSetAside writes those of the items set aside,
+// skips as skip and invalid ones as reject, and of the duplicates,
+// Batch.ItemRow builds the others) and a Summary
 // with counts per outcome and per type.
 package convert

@@ -18,7 +18,10 @@
 // "localhost") are reported as problems with a reason saying what the value
 // looks like; the reason is the same whichever format the value came from.
 // A problem whose [Problem.Kind] is set is such a well-formed value (a
-// skip); the others are malformed values or rows. A name is a domain only
+// skip); the others are malformed values or rows. A skipped URL keeps the
+// indicator its host would give ([Problem.HostType], [Problem.Host]) and a
+// CIDR range its range ([Problem.Range]), so that a sync can tell which
+// existing indicators they still name. A name is a domain only
 // when its last label is a top-level domain of the public suffix list's
 // ICANN section (so "evil.exe" and "config.php" are not, while new gTLDs
 // such as .zip and punycode IDNs are), or example or test (RFC 2606).
