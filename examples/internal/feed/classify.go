@@ -166,6 +166,9 @@ func unsupported(v string) verdict {
 		return verdict{kind: KindSHA512, reason: "SHA-512 hash: " + hashReason}
 	case strings.Count(v, "@") == 1 && !strings.ContainsAny(v, " /"):
 		return verdict{kind: KindEmail, reason: "e-mail address: Falcon has no email type"}
+	case len(v) > 1 && v[0] == '/' && v[1] != '/' && !strings.ContainsAny(v, " \t"):
+		// Maltrail's generic trails ("/date1.dat") match a path on any host.
+		return verdict{kind: KindURL, reason: "URL path without a host: Falcon has no url type"}
 	}
 	if p, err := netip.ParsePrefix(v); err == nil {
 		return verdict{kind: KindCIDR, reason: cidrReason, rng: p.Masked()}

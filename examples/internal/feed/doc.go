@@ -14,8 +14,8 @@
 // reading; Read fails only when the feed as a whole is unreadable.
 //
 // Values Falcon has no type for (SHA-1 and SHA-512 hashes, e-mail
-// addresses, CIDR ranges, file names, single-label names such as
-// "localhost") are reported as problems with a reason saying what the value
+// addresses, CIDR ranges, file names, URL paths without a host such as
+// Maltrail's "/date1.dat", single-label names such as "localhost") are reported as problems with a reason saying what the value
 // looks like; the reason is the same whichever format the value came from.
 // A problem whose [Problem.Kind] is set is such a well-formed value (a
 // skip); the others are malformed values or rows. A skipped URL keeps the
@@ -34,7 +34,7 @@
 //   - an IPv4-mapped IPv6 address ("::ffff:198.51.100.7") becomes its IPv4
 //     form, which is what hosts report;
 //   - a URL, with a scheme or without one ("host.example/path"), is a
-//     problem unless [Options.URLHosts] is set (the -url-hosts flag): then
+//     skip unless [Options.URLHosts] is set (the -url-hosts flag): then
 //     it becomes an indicator for its host. That turns one malicious page
 //     into a block of the whole host, which is wrong for compromised sites
 //     and shared services, so it is off by default.
