@@ -403,6 +403,19 @@ func TestImportSkipsDoNotBlock(t *testing.T) {
 		t.Errorf("%d indicators, want 2", srv.IndicatorCount())
 	}
 
+	// The real feeds with packed cells, URLs and URL paths import
+	// without -skip-invalid.
+	for _, tc := range []struct{ name, summary string }{
+		{"volexity-stormbamboo-iocs.csv", "23 indicator(s), 9 skipped (no Falcon type), 0 bad item(s)"},
+		{"maltrail-ammyyrat.txt", "7 indicator(s), 6 skipped (no Falcon type), 0 bad item(s)"},
+		{"volexity-uta0388-iocs.csv", "26 indicator(s), 27 skipped (no Falcon type), 0 bad item(s), 3 duplicate(s) dropped"},
+	} {
+		out, err := runImport(t, newServer(t), "-dry-run", "../testdata/feeds/"+tc.name)
+		if err != nil || !strings.Contains(out, tc.summary) || !strings.Contains(out, "  SKIP     "+tc.name+":") {
+			t.Errorf("%s: %v\n%s", tc.name, err, out)
+		}
+	}
+
 	// A malformed value next to the skips still refuses the import, and
 	// the refusal counts only it.
 	bad := filepath.Join(dir, "bad.csv")

@@ -400,3 +400,26 @@ func TestSyncSkips(t *testing.T) {
 		t.Errorf("owned: %v", ownedBy(srv, "s"))
 	}
 }
+
+// TestSyncRealURLFeed syncs Volexity's UTA0388 list, which names phishing
+// hosts only in URLs: without -url-hosts the host indicators created by an
+// earlier run with -url-hosts are held, not deleted.
+func TestSyncRealURLFeed(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer(falcontest.WithIndicators(0))
+	t.Cleanup(srv.Close)
+	const list = "../testdata/feeds/volexity-uta0388-iocs.csv"
+	if out, err := runSync(t, srv, "-source", "v", "-apply", "-url-hosts", list); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	before := len(ownedBy(srv, "v"))
+	out, err := runSync(t, srv, "-source", "v", list)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	mustContain(t, out, "0 to create, 0 to update, 0 to delete",
+		"! domain:aquamarine-choux-46cb43.netlify.app is listed only as the host of a URL (volexity-uta0388-iocs.csv:42;")
+	if before < 30 {
+		t.Errorf("only %d indicators from -url-hosts", before)
+	}
+}
