@@ -145,6 +145,7 @@ func newClient(getenv func(string) string, opts ...Option) (*Client, error) {
 		Retry:      core.Policy(cfg.retry),
 		Timeout:    cfg.timeout,
 		Auth:       tm,
+		MaxBody:    cfg.maxBody,
 	})
 	st := &site{cloud: cloud, core: cc}
 	tm.site = st
@@ -264,13 +265,18 @@ func (r *Request) build() (*core.Request, error) {
 // the returned Response. It is the escape hatch for calls the typed
 // services do not wrap yet, and what those services are built on.
 //
+// out is decoded by encoding/json, whatever methods its type has; it never
+// shares memory with the client's buffers (a json.Unmarshaler gets bytes
+// that are valid during its call only, as encoding/json documents).
+//
 // The returned *Response is non-nil whenever an HTTP answer arrived, errors
 // included. Its Body is http.NoBody (the body has been read) and its
 // Request is a copy without the Authorization header, body and context:
 // no returned value holds the bearer token. Errors are *APIError (non-2xx), *RateLimitError (429 not
 // retried), *AuthError (token request failed), *RequestError (no complete
-// answer: the server may have acted), or wrap the context's error when it
-// ended a wait.
+// answer: the server may have acted), *DecodeError (a 2xx body that could
+// not be decoded), *BodyTooLargeError (a 2xx body over the limit of
+// WithMaxBodySize), or wrap the context's error when it ended a wait.
 func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
 	if ctx == nil {
 		return nil, errors.New("falcon: Do: nil context")
@@ -303,6 +309,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if resp.Meta.TraceID == "" {
 		resp.Meta.TraceID = hr.Header.Get("X-Cs-Traceid")
 	}
+	fillBodyError(err, hr.StatusCode, resp.Meta.TraceID)
 	return resp, err
 }
 

@@ -359,6 +359,9 @@ func newStatusError(se *core.StatusError, resp *Response) error {
 
 // mapError turns core's errors into the public types.
 func mapError(err error, resp *Response) error {
+	if be := mapBodyError(err); be != nil {
+		return be
+	}
 	if se, ok := errors.AsType[*core.StatusError](err); ok {
 		return newStatusError(se, resp)
 	}
@@ -392,4 +395,99 @@ func oneLine(s string) string {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	return s
+}
+
+// DecodeError reports a 2xx answer whose body could not be decoded: not
+// JSON, white space only, nested deeper than encoding/json allows (10,000
+// levels), not a Falcon envelope (a JSON value other than an object), or
+// holding a value of the wrong type for its field (such as a number where
+// an indicator's id should be a string). An answer cut short is a
+// *RequestError instead, and one too long a *BodyTooLargeError. The server
+// did act on the request.
+type DecodeError struct {
+	// Method and Path name the request (the path has no query).
+	Method string
+	Path   string
+	// StatusCode is the answer's HTTP status.
+	StatusCode int
+	// TraceID identifies the request for CrowdStrike support.
+	TraceID string
+	// Offset is the byte offset in the body at which decoding failed,
+	// counted as encoding/json counts it: the bytes read when the problem
+	// showed.
+	Offset int64
+	// Err is what went wrong: a *json.SyntaxError for malformed JSON
+	// (nesting too deep included), a *json.UnmarshalTypeError for a value
+	// of the wrong type, or another error, such as a *time.ParseError.
+	// Offsets inside it count from the start of the envelope member
+	// (meta, errors or resources) being decoded.
+	Err error
+}
+
+// Error returns "falcon: METHOD PATH: decoding response at byte N: cause
+// (trace id ...)".
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "falcon: %s %s: decoding response at byte %d", e.Method, e.Path, e.Offset)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(clip(e.Err.Error()))
+	}
+	if e.TraceID != "" {
+		fmt.Fprintf(&b, " (trace id %s)", e.TraceID)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// BodyTooLargeError reports a 2xx answer whose body holds more than the
+// client's limit (DefaultMaxBodySize unless WithMaxBodySize says
+// otherwise), counted after decompression. Reading stopped at the limit,
+// or before the first byte when the Content-Length announced more; nothing
+// was decoded. The server did act on the request.
+type BodyTooLargeError struct {
+	// Method and Path name the request (the path has no query).
+	Method string
+	Path   string
+	// StatusCode is the answer's HTTP status.
+	StatusCode int
+	// TraceID identifies the request for CrowdStrike support.
+	TraceID string
+	// Limit is the client's limit in bytes.
+	Limit int64
+	// ContentLength is the length the answer announced, -1 if none.
+	ContentLength int64
+}
+
+// Error returns a one-line summary naming the limit.
+func (e *BodyTooLargeError) Error() string {
+	s := fmt.Sprintf("falcon: %s %s: response body larger than the limit of %d bytes (WithMaxBodySize)", e.Method, e.Path, e.Limit)
+	if e.TraceID != "" {
+		s += " (trace id " + e.TraceID + ")"
+	}
+	return s
+}
+
+// mapBodyError turns core's reports of a 2xx body that could not be used
+// into the public types, or returns nil.
+func mapBodyError(err error) error {
+	switch e := err.(type) {
+	case *core.DecodeError:
+		return &DecodeError{Method: e.Method, Path: e.Path, Offset: e.Offset, Err: e.Err}
+	case *core.BodyTooLargeError:
+		return &BodyTooLargeError{Method: e.Method, Path: e.Path, Limit: e.Limit, ContentLength: e.ContentLength}
+	}
+	return nil
+}
+
+// fillBodyError adds what the answer says to an error from mapBodyError.
+func fillBodyError(err error, status int, traceID string) {
+	switch e := err.(type) {
+	case *DecodeError:
+		e.StatusCode, e.TraceID = status, traceID
+	case *BodyTooLargeError:
+		e.StatusCode, e.TraceID = status, traceID
+	}
 }

@@ -66,6 +66,8 @@ type config struct {
 
 	// cloudURLs replaces the base URLs of some clouds (WithCloudBaseURLs).
 	cloudURLs map[Cloud]string
+
+	maxBody int64 // 0: DefaultMaxBodySize
 }
 
 // String describes the configuration without the secret.
@@ -387,3 +389,25 @@ func (c *config) fromEnv(getenv func(string) string) error {
 }
 
 var osGetenv = os.Getenv
+
+// DefaultMaxBodySize is the most bytes the body of a successful answer may
+// hold unless WithMaxBodySize says otherwise (64 MiB; a page of 5,000
+// indicators takes about 4 MiB).
+const DefaultMaxBodySize = 64 << 20
+
+// WithMaxBodySize sets the most bytes the client reads from the body of a
+// successful answer, counted after decompression (DefaultMaxBodySize
+// otherwise). A longer body fails the call with a *BodyTooLargeError as
+// soon as the limit is reached, or at once when its Content-Length
+// announces more; a Content-Length never makes the client reserve more
+// than the limit. Error bodies are read up to 1 MiB or n, whichever is
+// smaller. n must be positive.
+func WithMaxBodySize(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("falcon: WithMaxBodySize: %d is not positive", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}

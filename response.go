@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/falconioc/falcon/internal/core"
 	"github.com/falconioc/falcon/internal/jsonscan"
 )
 
@@ -48,7 +49,7 @@ type Meta struct {
 }
 
 // metaDest is where Client.Do decodes an envelope's meta: a Meta with a
-// fast decoder for the usual shape (core.RawDecoder), which hands anything
+// fast decoder for the usual shape (core's raw decoder), which hands anything
 // unusual to encoding/json so that the result is always what
 // encoding/json makes of the bytes.
 type metaDest Meta
@@ -56,9 +57,13 @@ type metaDest Meta
 // errUnusual stops the fast meta decoder.
 var errUnusual = errors.New("unusual meta")
 
-// DecodeRaw decodes the meta object b, which internal/core has checked to
+// DecodeRaw decodes the meta object r, which internal/core has checked to
 // be valid JSON.
-func (m *metaDest) DecodeRaw(b []byte) error {
+func (m *metaDest) DecodeRaw(r core.Raw) error {
+	return m.decode(r.Bytes)
+}
+
+func (m *metaDest) decode(b []byte) error {
 	saved := *m
 	if m.decodeUsual(b) {
 		return nil
@@ -151,14 +156,17 @@ func plainString(v []byte, dst *string) error {
 	return nil
 }
 
-// errorsDest is where Client.Do decodes an envelope's errors
-// (core.RawDecoder): an empty list costs nothing, any other goes to
-// encoding/json.
+// errorsDest is where Client.Do decodes an envelope's errors (core's raw
+// decoder): an empty list costs nothing, any other goes to encoding/json.
 type errorsDest []ErrorDetail
 
-// DecodeRaw decodes the errors list b, which internal/core has checked to
+// DecodeRaw decodes the errors list r, which internal/core has checked to
 // be valid JSON.
-func (e *errorsDest) DecodeRaw(b []byte) error {
+func (e *errorsDest) DecodeRaw(r core.Raw) error {
+	return e.decode(r.Bytes)
+}
+
+func (e *errorsDest) decode(b []byte) error {
 	if t := bytes.TrimSpace(b); len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0 {
 		*e = errorsDest{}
 		return nil

@@ -50,7 +50,7 @@ func checkMetaParity(t *testing.T, b []byte) {
 	t.Helper()
 	want, wantErr := decodeMetaStd(b)
 	var got Meta
-	gotErr := (*metaDest)(&got).DecodeRaw(b)
+	gotErr := (*metaDest)(&got).decode(b)
 	if (gotErr == nil) != (wantErr == nil) {
 		t.Fatalf("%q: error %v, encoding/json %v", b, gotErr, wantErr)
 	}
@@ -84,7 +84,7 @@ func TestErrorsDecode(t *testing.T) {
 		var want []ErrorDetail
 		wantErr := json.Unmarshal([]byte(c), &want)
 		var got []ErrorDetail
-		gotErr := (*errorsDest)(&got).DecodeRaw([]byte(c))
+		gotErr := (*errorsDest)(&got).decode([]byte(c))
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) || got == nil {
 			t.Errorf("%q: got %#v, %v; want %#v, %v", c, got, gotErr, want, wantErr)
 		}

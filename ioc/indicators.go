@@ -221,7 +221,8 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 			return pagination.Page[*rawPage]{}, err
 		}
 		pg := pagination.Page[*rawPage]{Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}
-		if raw.b != nil && !raw.empty {
+		raw.from(pathCombined, resp)
+		if raw.raw.Bytes != nil && !raw.empty {
 			pg.Items = []*rawPage{raw}
 		} else {
 			raw.release()

@@ -2,14 +2,19 @@ package ioc
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/internal/core"
 	"github.com/falconioc/falcon/internal/jsonscan"
 	"github.com/falconioc/falcon/internal/rfc3339"
 )
@@ -31,28 +36,42 @@ import (
 // Each indicator is its own allocation (it never pins the rest of its page),
 // so keeping a few indicators of a long listing keeps only those.
 //
-// The decoder is lenient where encoding/json is strict only about input that
-// has already been validated: it runs inside UnmarshalJSON, which the standard
-// decoder calls with one complete, well-formed JSON value, or inside
-// DecodeRaw, which falcon.Client.Do calls (through internal/core) with
-// the resources of an answer once internal/jsonscan has checked them. The
-// latter is the fast path: the body is scanned once, and the resources reach
-// the decoder without encoding/json looking at them.
+// It refuses what encoding/json refuses (a value of the wrong type for its
+// field, a number with a fraction or out of range for an integer), with a
+// *json.UnmarshalTypeError as encoding/json does, with two deliberate
+// differences: a null in the list is refused (encoding/json would make it a
+// nil *Indicator), and an empty string in a timestamp field means no time
+// (encoding/json would refuse it). A field the decoder does not know is
+// skipped, as encoding/json skips unknown fields: TestDecoderKnowsEveryField
+// fails when a field of Indicator or Metadata is missing here.
+//
+// The decoder is lenient about syntax only where the input has already been
+// validated: it runs inside UnmarshalJSON, which the standard decoder calls
+// with one complete, well-formed JSON value, or inside DecodeRaw, which
+// falcon.Client.Do calls (through internal/core) with the resources of an
+// answer once internal/jsonscan has checked them. The latter is the fast
+// path: the body is scanned once, and the resources reach the decoder
+// without encoding/json looking at them.
 
 // indicatorList decodes a JSON array of indicators with the fast decoder.
 type indicatorList []*Indicator
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *indicatorList) UnmarshalJSON(b []byte) error {
-	return l.DecodeRaw(b)
+	return l.decode(b)
 }
 
-// DecodeRaw decodes the resources of an answer, which internal/core
-// has checked to be valid JSON (core.RawDecoder).
-func (l *indicatorList) DecodeRaw(b []byte) error {
+// DecodeRaw decodes the resources of an answer, which internal/core has
+// checked to be valid JSON (core's raw decoder). When the resources appear
+// more than once in an answer, the last copy wins, as with encoding/json.
+func (l *indicatorList) DecodeRaw(r core.Raw) error {
+	return l.decode(r.Bytes)
+}
+
+func (l *indicatorList) decode(b []byte) error {
 	d := getDecoder(b)
 	defer putDecoder(d)
-	out, err := d.array(*l, nil)
+	out, err := d.array(nil, nil)
 	if err != nil {
 		return err
 	}
@@ -61,48 +80,64 @@ func (l *indicatorList) DecodeRaw(b []byte) error {
 }
 
 // rawPage keeps the encoded resources of a page, so that decoding can wait
-// until the page's consumer gets to it while the next page is fetched.
+// until the page's consumer gets to it while the next page is fetched. It
+// is never handed to callers: the indicators it decodes own their memory.
 type rawPage struct {
-	b     []byte
-	done  func() // gives b's buffer back to internal/core's pool, or nil
+	raw   core.Raw // Bytes nil when there is nothing to decode
 	empty bool
+
+	// Where the page came from, for a *falcon.DecodeError.
+	path    string
+	status  int
+	traceID string
 }
 
 // UnmarshalJSON implements json.Unmarshaler by keeping a copy of b.
 func (p *rawPage) UnmarshalJSON(b []byte) error {
-	return p.KeepRaw(bytes.Clone(b), nil)
+	return p.KeepRaw(core.Raw{Bytes: bytes.Clone(b)})
 }
 
-// KeepRaw takes the resources of an answer, which internal/core
-// has checked to be valid JSON, in the answer's own buffer: nothing is
-// copied, and release gives the buffer back once the page is decoded
-// (core.RawKeeper).
-func (p *rawPage) KeepRaw(b []byte, release func()) error {
+// KeepRaw takes the resources of an answer, which internal/core has
+// checked to be valid JSON, in the answer's own buffer: nothing is copied,
+// and the buffer goes back for reuse once the page is decoded (core's raw
+// keeper).
+func (p *rawPage) KeepRaw(r core.Raw) error {
 	p.release()
-	p.b, p.done = b, release
-	t := bytes.TrimSpace(b)
+	p.raw = r
+	t := bytes.TrimSpace(r.Bytes)
 	p.empty = bytes.Equal(t, []byte("null")) || (len(t) >= 2 && t[0] == '[' && len(bytes.TrimSpace(t[1:len(t)-1])) == 0)
 	return nil
 }
 
-// decode decodes the page's indicators and releases its buffer.
+// from records the answer the page came in.
+func (p *rawPage) from(path string, resp *falcon.Response) {
+	p.path, p.status, p.traceID = path, resp.StatusCode, resp.Meta.TraceID
+}
+
+// decode decodes the page's indicators and releases its buffer. A failure
+// is a *falcon.DecodeError, as if Client.Do had decoded the page.
 func (p *rawPage) decode() ([]*Indicator, error) {
-	if p.b == nil {
+	if p.raw.Bytes == nil {
 		return nil, nil
 	}
-	d := getDecoder(p.b)
+	d := getDecoder(p.raw.Bytes)
 	out, err := d.array(nil, nil)
 	putDecoder(d)
+	base := p.raw.Offset
 	p.release()
-	return out, err
+	if err != nil {
+		rel, _ := core.ErrOffset(err)
+		return nil, &falcon.DecodeError{Method: http.MethodGet, Path: p.path, StatusCode: p.status,
+			TraceID: p.traceID, Offset: base + rel, Err: err}
+	}
+	return out, nil
 }
 
 // release drops the page's bytes, giving their buffer back for reuse.
 func (p *rawPage) release() {
-	if p.done != nil {
-		p.done()
-	}
-	p.b, p.done = nil, nil
+	r := p.raw
+	p.raw = core.Raw{}
+	r.Release()
 }
 
 // rowInfo is what a write answer adds to an indicator row: whether the row
@@ -123,12 +158,16 @@ type writeRows struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (w *writeRows) UnmarshalJSON(b []byte) error {
-	return w.DecodeRaw(b)
+	return w.decode(b)
 }
 
-// DecodeRaw decodes the resources of a write answer, which
-// internal/core has checked to be valid JSON (core.RawDecoder).
-func (w *writeRows) DecodeRaw(b []byte) error {
+// DecodeRaw decodes the resources of a write answer, which internal/core
+// has checked to be valid JSON (core's raw decoder).
+func (w *writeRows) DecodeRaw(r core.Raw) error {
+	return w.decode(r.Bytes)
+}
+
+func (w *writeRows) decode(b []byte) error {
 	d := getDecoder(b)
 	defer putDecoder(d)
 	var infos []rowInfo
@@ -216,11 +255,62 @@ func putDecoder(d *decoder) {
 	decoderPool.Put(d)
 }
 
-// errSyntax reports input the decoder cannot read.
+// errSyntax reports input the decoder cannot read. It never reaches users:
+// Client.Do and encoding/json check the syntax before the decoder runs.
 var errSyntax = errors.New("malformed JSON")
 
 func (d *decoder) fail(what string) error {
 	return fmt.Errorf("ioc: decoding indicators at byte %d: %s: %w", d.pos, what, errSyntax)
+}
+
+// The Go types the decoder fills, for errors about values of another kind.
+var (
+	typeIndicators = reflect.TypeFor[[]*Indicator]()
+	typeIndicator  = reflect.TypeFor[Indicator]()
+	typeMetadata   = reflect.TypeFor[Metadata]()
+	typeString     = reflect.TypeFor[string]()
+	typeStrings    = reflect.TypeFor[[]string]()
+	typePlatforms  = reflect.TypeFor[[]Platform]()
+	typeBool       = reflect.TypeFor[bool]()
+	typeInt64      = reflect.TypeFor[int64]()
+	typeTime       = reflect.TypeFor[time.Time]()
+)
+
+// typeErr reports the value at d.pos as one of the wrong kind for t, with
+// the error encoding/json gives, and moves past it.
+func (d *decoder) typeErr(t reflect.Type) error {
+	d.ws()
+	start := d.pos
+	end, err := jsonscan.Skip(d.data, start)
+	if err != nil {
+		d.pos = end
+		return d.fail("bad value")
+	}
+	d.pos = end
+	var kind string
+	switch d.data[start] {
+	case '"':
+		kind = "string"
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	case 't', 'f':
+		kind = "bool"
+	case 'n':
+		kind = "null"
+	default:
+		kind = "number " + string(d.data[start:end])
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: t, Offset: int64(end)}
+}
+
+// inField names the field of a type error that has none yet.
+func inField(err error, structName, field string) error {
+	if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field == "" {
+		te.Struct, te.Field = structName, field
+	}
+	return err
 }
 
 func (d *decoder) ws() {
@@ -264,7 +354,7 @@ func (d *decoder) array(out []*Indicator, infos *[]rowInfo) ([]*Indicator, error
 		return out, nil
 	}
 	if d.peek() != '[' {
-		return out, d.fail("expected an array")
+		return out, d.typeErr(typeIndicators)
 	}
 	d.pos++
 	if d.peek() == ']' {
@@ -283,15 +373,16 @@ func (d *decoder) array(out []*Indicator, infos *[]rowInfo) ([]*Indicator, error
 			*infos = append(*infos, rowInfo{})
 			info = &(*infos)[len(*infos)-1]
 		}
-		if d.null() {
-			out = append(out, nil)
-		} else {
-			ind, err := d.indicator(info)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, ind)
+		if d.peek() == 'n' {
+			// encoding/json would make it a nil *Indicator, which no
+			// caller expects in a list.
+			return out, d.typeErr(typeIndicator)
 		}
+		ind, err := d.indicator(info)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ind)
 		switch d.peek() {
 		case ',':
 			d.pos++
@@ -321,7 +412,7 @@ type indicatorBlock struct {
 // indicator decodes one object.
 func (d *decoder) indicator(info *rowInfo) (*Indicator, error) {
 	if d.peek() != '{' {
-		return nil, d.fail("expected an object")
+		return nil, d.typeErr(typeIndicator)
 	}
 	d.pos++
 	blk := new(indicatorBlock)
@@ -489,7 +580,10 @@ func (d *decoder) field(blk *indicatorBlock, key []byte, info *rowInfo) error {
 		}
 		return d.skip()
 	}
-	return err
+	if err != nil {
+		return inField(err, "Indicator", string(key))
+	}
+	return nil
 }
 
 // The keys of api.IndicatorV1 and api.MetadataV1. Like encoding/json, the
@@ -666,7 +760,7 @@ func (d *decoder) packed(dst *string) error {
 			return nil // leaves the field as it was
 		}
 	}
-	return d.fail("expected a string")
+	return d.typeErr(typeString)
 }
 
 // interned reads a string (or null) likely to repeat within a page.
@@ -683,7 +777,7 @@ func (d *decoder) interned() (string, error) {
 			return "", nil
 		}
 	}
-	return "", d.fail("expected a string")
+	return "", d.typeErr(typeString)
 }
 
 func (d *decoder) internBytes(b []byte) string {
@@ -733,7 +827,7 @@ func (d *decoder) enum() (string, error) {
 			return "", nil
 		}
 	}
-	return "", d.fail("expected a string")
+	return "", d.typeErr(typeString)
 }
 
 // knownEnum maps the values of type, action, severity, mobile_action and
@@ -791,7 +885,7 @@ func (d *decoder) platforms(blk *indicatorBlock) ([]Platform, error) {
 		return nil, nil
 	}
 	if d.peek() != '[' {
-		return nil, d.fail("expected an array")
+		return nil, d.typeErr(typePlatforms)
 	}
 	d.pos++
 	n := 0
@@ -810,7 +904,7 @@ func (d *decoder) platforms(blk *indicatorBlock) ([]Platform, error) {
 				return nil, err
 			}
 		} else {
-			return nil, d.fail("expected a string")
+			return nil, d.typeErr(typeString)
 		}
 		if n < len(blk.plat) && out == nil {
 			blk.plat[n] = Platform(s)
@@ -847,7 +941,7 @@ func (d *decoder) strings(dst *[]string) error {
 		return nil
 	}
 	if d.peek() != '[' {
-		return d.fail("expected an array")
+		return d.typeErr(typeStrings)
 	}
 	d.pos++
 	start := len(d.strs)
@@ -891,27 +985,29 @@ func (d *decoder) bool() (bool, error) {
 			return false, nil
 		}
 	}
-	return false, d.fail("expected a boolean")
+	return false, d.typeErr(typeBool)
 }
 
-// int reads an integer; a number with a fraction or exponent is truncated.
+// int reads an integer (or null), refusing a number with a fraction or an
+// exponent, or out of range, as encoding/json does for an int64.
 func (d *decoder) int() (int64, error) {
 	if d.null() {
 		return 0, nil
 	}
-	start := d.pos
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
+	if c := d.peek(); c != '-' && (c < '0' || c > '9') {
+		return 0, d.typeErr(typeInt64)
+	}
+	start, end := d.pos, d.pos
+	for end < len(d.data) {
+		c := d.data[end]
 		if c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || ('0' <= c && c <= '9') {
-			d.pos++
+			end++
 			continue
 		}
 		break
 	}
-	num := d.data[start:d.pos]
-	if len(num) == 0 {
-		return 0, d.fail("expected a number")
-	}
+	d.pos = end
+	num := d.data[start:end]
 	var n int64
 	neg := num[0] == '-'
 	digits := num
@@ -937,11 +1033,7 @@ func (d *decoder) int() (int64, error) {
 	if v, err := strconv.ParseInt(string(num), 10, 64); err == nil {
 		return v, nil
 	}
-	f, err := strconv.ParseFloat(string(num), 64)
-	if err != nil {
-		return 0, d.fail("bad number")
-	}
-	return int64(f), nil
+	return 0, &json.UnmarshalTypeError{Value: "number " + string(num), Type: typeInt64, Offset: int64(end)}
 }
 
 // time reads an RFC 3339 timestamp (or null, or "" for none).
@@ -968,7 +1060,7 @@ func (d *decoder) time() (time.Time, error) {
 			return time.Time{}, nil
 		}
 	}
-	return time.Time{}, d.fail("expected a timestamp")
+	return time.Time{}, d.typeErr(typeTime)
 }
 
 // metadata reads an api.MetadataV1 object (or null).
@@ -977,7 +1069,7 @@ func (d *decoder) metadata() (*Metadata, error) {
 		return nil, nil
 	}
 	if d.peek() != '{' {
-		return nil, d.fail("expected an object")
+		return nil, d.typeErr(typeMetadata)
 	}
 	d.pos++
 	m := new(Metadata)
@@ -1044,7 +1136,10 @@ func (d *decoder) metadataField(m *Metadata, key []byte) error {
 		}
 		err = d.skip()
 	}
-	return err
+	if err != nil {
+		return inField(err, "Metadata", "metadata."+string(key))
+	}
+	return nil
 }
 
 // skip passes over one JSON value of any kind, checking it as

@@ -19,10 +19,6 @@ import (
 // MaxErrorBody is the most of an error body that is read (1 MiB).
 const MaxErrorBody = 1 << 20
 
-// maxDrain is how much of an unread body is discarded so that the
-// connection can be reused; larger remainders close the connection.
-const maxDrain = 64 << 10
-
 // Policy bounds the retry loop. It mirrors falcon.RetryPolicy.
 type Policy struct {
 	// MaxAttempts is the most times a request is sent (1: no retry).
@@ -64,6 +60,10 @@ type Config struct {
 	Timeout time.Duration
 	// Auth, if set, is prepared before every attempt and invalidated on 401.
 	Auth Auth
+	// MaxBody is the most bytes a 2xx body may hold, counted after any
+	// decompression (0: DefaultMaxBody). Error bodies are read up to
+	// MaxErrorBody or MaxBody, whichever is smaller.
+	MaxBody int64
 }
 
 // Client sends requests through resty and owns the retry decision.
@@ -76,6 +76,7 @@ type Client struct {
 	policy   Policy
 	timeout  time.Duration
 	auth     Auth
+	maxBody  int64
 	cooldown atomic.Int64 // unix nanoseconds until which nobody sends
 
 	// requests holds resty requests of rc for reuse. A resty.Request keeps
@@ -116,6 +117,10 @@ func New(cfg Config) *Client {
 		policy:   cfg.Retry,
 		timeout:  cfg.Timeout,
 		auth:     cfg.Auth,
+		maxBody:  cfg.MaxBody,
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
 	}
 	if c.policy.MaxAttempts < 1 {
 		c.policy.MaxAttempts = 1
@@ -335,10 +340,11 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 	}
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
-		touched, broken, derr := decodeEnvelope(resp, env)
+		touched, broken, derr := decodeEnvelope(resp, env, c.maxBody)
 		if resp.Body != nil {
-			// decodeEnvelope read the body to its end (or it has none).
-			_ = resp.Body.Close()
+			// decodeEnvelope read the body to its end, or as far as the
+			// limit, or it has none.
+			closeBody(resp.Body)
 		}
 		if logging {
 			c.logAttempt(ctx, req, attempt, code, time.Since(start), resp.Header.Get("X-Cs-Traceid"), derr)
@@ -348,12 +354,17 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 			// The body broke off: the response was lost.
 			return outcome{err: derr, lost: true, touched: touched}
 		case derr != nil:
-			return outcome{resp: resp, touched: touched,
-				err: fmt.Errorf("falcon: %s %s: decoding response: %w", req.Method, req.Path, derr)}
+			switch e := derr.(type) {
+			case *DecodeError:
+				e.Method, e.Path = req.Method, req.Path
+			case *BodyTooLargeError:
+				e.Method, e.Path = req.Method, req.Path
+			}
+			return outcome{resp: resp, touched: touched, err: derr}
 		}
 		return outcome{resp: resp, touched: touched}
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, min(MaxErrorBody, c.maxBody)))
 	closeBody(resp.Body)
 	if logging {
 		c.logAttempt(ctx, req, attempt, code, time.Since(start), resp.Header.Get("X-Cs-Traceid"), nil)

@@ -26,7 +26,9 @@ func response(body string, readErr error) *http.Response {
 }
 
 // decodeReference is the envelope decoding core had before the one-scan
-// path: encoding/json reading the stream into the three destinations.
+// path: encoding/json reading the stream into the three destinations, then
+// refusing anything but white space after the value, as json.Unmarshal
+// does.
 func decodeReference(body string, env Envelope) (broken bool, err error) {
 	if body == "" {
 		return false, nil
@@ -42,9 +44,16 @@ func decodeReference(body string, env Envelope) (broken bool, err error) {
 		Resources any `json:"resources"`
 		Errors    any `json:"errors"`
 	}{skip(env.Meta), skip(env.Resources), skip(env.Errors)}
-	err = json.NewDecoder(strings.NewReader(body)).Decode(&w)
+	dec := json.NewDecoder(strings.NewReader(body))
+	err = dec.Decode(&w)
+	if err == nil && strings.TrimLeft(body[dec.InputOffset():], " \t\r\n") != "" {
+		err = errors.New("trailing data")
+	}
 	return errors.Is(err, io.ErrUnexpectedEOF), err
 }
+
+// testLimit is the body limit of decodeEnvelope in these tests.
+const testLimit = 1 << 20
 
 // checkEnvelopeParity decodes body both ways into fresh *any destinations
 // and reports any difference in outcome or values.
@@ -52,7 +61,7 @@ func checkEnvelopeParity(t *testing.T, body string) {
 	t.Helper()
 	var m1, e1, r1, m2, e2, r2 any
 	wantBroken, wantErr := decodeReference(body, Envelope{Meta: &m1, Errors: &e1, Resources: &r1})
-	_, broken, err := decodeEnvelope(response(body, nil), Envelope{Meta: &m2, Errors: &e2, Resources: &r2})
+	_, broken, err := decodeEnvelope(response(body, nil), Envelope{Meta: &m2, Errors: &e2, Resources: &r2}, testLimit)
 	if broken != wantBroken || (err == nil) != (wantErr == nil) {
 		t.Fatalf("body %q: broken %v, err %v; encoding/json: broken %v, err %v", body, broken, err, wantBroken, wantErr)
 	}
@@ -64,7 +73,9 @@ func checkEnvelopeParity(t *testing.T, body string) {
 var envelopeCases = []string{
 	`{"meta":{"trace_id":"t","pagination":{"after":"a","total":3}},"resources":[{"id":"a"},{"id":"b"}],"errors":[]}`,
 	`{"errors":[{"code":400,"message":"m"}],"resources":null,"meta":{}}`,
-	` {"Resources":[1],"META":{"x":1},"ErrorS":null} trailing`,
+	` {"Resources":[1],"META":{"x":1},"ErrorS":null} trailing`, `{"resources":[1]} `, `{"resources":[1]}}`, `{}{}`, `null x`, `[1] 2`,
+	"\t\n ", `{"resources":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`,
+	`{"resources":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`,
 	`{"re\u0073ources":["escaped key"],"resources\u0000":[2]}`,
 	`{"resources":[1],"resources":[2,3]}`,
 	`{"other":{"deep":[1,{"resources":[9]}]},"resources":"s"}`,
@@ -93,24 +104,24 @@ func TestEnvelopeReadErrors(t *testing.T) {
 	lost := errors.New("connection reset")
 	var out []int
 	// A read error before the envelope is complete: the answer was lost.
-	_, broken, err := decodeEnvelope(response(`{"resources":[1,2`, lost), Envelope{Resources: &out})
+	_, broken, err := decodeEnvelope(response(`{"resources":[1,2`, lost), Envelope{Resources: &out}, testLimit)
 	if !broken || !errors.Is(err, lost) || out != nil {
 		t.Errorf("cut short: broken %v, err %v, out %v", broken, err, out)
 	}
 	// A read error after it is complete changes nothing.
-	_, broken, err = decodeEnvelope(response(`{"resources":[1,2]}`, lost), Envelope{Resources: &out})
+	_, broken, err = decodeEnvelope(response(`{"resources":[1,2]}`, lost), Envelope{Resources: &out}, testLimit)
 	if broken || err != nil || !reflect.DeepEqual(out, []int{1, 2}) {
 		t.Errorf("complete: broken %v, err %v, out %v", broken, err, out)
 	}
 	// A body shorter than its Content-Length, as net/http reports it.
 	resp := response(`{"resources":[1,2]`, io.ErrUnexpectedEOF)
 	resp.ContentLength = 100
-	if _, broken, _ = decodeEnvelope(resp, Envelope{Resources: &out}); !broken {
+	if _, broken, _ = decodeEnvelope(resp, Envelope{Resources: &out}, testLimit); !broken {
 		t.Error("short body not reported as lost")
 	}
 	// Nothing is read for 204 and empty bodies.
 	for _, r := range []*http.Response{{StatusCode: 204, Body: http.NoBody}, {StatusCode: 200, ContentLength: 0, Body: http.NoBody}} {
-		if touched, broken, err := decodeEnvelope(r, Envelope{Resources: &out}); touched || broken || err != nil {
+		if touched, broken, err := decodeEnvelope(r, Envelope{Resources: &out}, testLimit); touched || broken || err != nil {
 			t.Errorf("empty: %v %v %v", touched, broken, err)
 		}
 	}
@@ -119,8 +130,8 @@ func TestEnvelopeReadErrors(t *testing.T) {
 // rawDest records what DecodeRaw received.
 type rawDest struct{ got []string }
 
-func (d *rawDest) DecodeRaw(b []byte) error {
-	d.got = append(d.got, string(b))
+func (d *rawDest) DecodeRaw(r Raw) error {
+	d.got = append(d.got, string(r.Bytes))
 	return nil
 }
 
@@ -130,8 +141,8 @@ type keeper struct {
 	release func()
 }
 
-func (k *keeper) KeepRaw(b []byte, release func()) error {
-	k.b, k.release = b, release
+func (k *keeper) KeepRaw(r Raw) error {
+	k.b, k.release = r.Bytes, r.Release
 	return nil
 }
 
@@ -139,7 +150,7 @@ func TestRawDestinations(t *testing.T) {
 	t.Parallel()
 	var meta, errs, res rawDest
 	body := `{"meta":{"trace_id":"t"},"errors":[],"resources":[ {"id":"a"} ],"unknown":[1]}`
-	if _, _, err := decodeEnvelope(response(body, nil), Envelope{Meta: &meta, Errors: &errs, Resources: &res}); err != nil {
+	if _, _, err := decodeEnvelope(response(body, nil), Envelope{Meta: &meta, Errors: &errs, Resources: &res}, testLimit); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(meta.got, []string{`{"trace_id":"t"}`}) || !reflect.DeepEqual(errs.got, []string{`[]`}) ||
@@ -148,20 +159,20 @@ func TestRawDestinations(t *testing.T) {
 	}
 	// A malformed value never reaches a raw destination.
 	res.got = nil
-	if _, _, err := decodeEnvelope(response(`{"resources":[{"id":"a",}]}`, nil), Envelope{Resources: &res}); err == nil || res.got != nil {
+	if _, _, err := decodeEnvelope(response(`{"resources":[{"id":"a",}]}`, nil), Envelope{Resources: &res}, testLimit); err == nil || res.got != nil {
 		t.Errorf("malformed: err %v, got %q", err, res.got)
 	}
 
 	// A keeper holds the body's buffer until it releases it; only then can
 	// another answer reuse it.
 	var k keeper
-	if _, _, err := decodeEnvelope(response(`{"resources":["kept"],"resources":["last"]}`, nil), Envelope{Resources: &k}); err != nil {
+	if _, _, err := decodeEnvelope(response(`{"resources":["kept"],"resources":["last"]}`, nil), Envelope{Resources: &k}, testLimit); err != nil {
 		t.Fatal(err)
 	}
 	kept := string(k.b)
 	for range 20 {
 		var other []string
-		if _, _, err := decodeEnvelope(response(`{"resources":["`+strings.Repeat("x", 40)+`"]}`, nil), Envelope{Resources: &other}); err != nil {
+		if _, _, err := decodeEnvelope(response(`{"resources":["`+strings.Repeat("x", 40)+`"]}`, nil), Envelope{Resources: &other}, testLimit); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,13 +185,13 @@ func TestRawDestinations(t *testing.T) {
 func TestReadBodyPresizes(t *testing.T) {
 	t.Parallel()
 	body := bytes.Repeat([]byte("a"), 10000)
-	bp, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), int64(len(body)))
+	bp, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), int64(len(body)), testLimit)
 	if err != nil || !bytes.Equal(*bp, body) || cap(*bp) < len(body) {
 		t.Fatalf("readBody: %v, %d bytes", err, len(*bp))
 	}
 	putBody(bp)
 	// A Content-Length that lies does not matter.
-	bp, err = readBody(bytes.NewReader(body), 10)
+	bp, err = readBody(bytes.NewReader(body), 10, testLimit)
 	if err != nil || !bytes.Equal(*bp, body) {
 		t.Fatalf("readBody with a short length: %v, %d bytes", err, len(*bp))
 	}
@@ -224,6 +235,105 @@ func TestRequestReuseLeavesNothingBehind(t *testing.T) {
 	for i := range want {
 		if got[i].method != want[i].method || got[i].ctype != want[i].ctype || got[i].custom != want[i].custom || !bytes.Equal(got[i].body, want[i].body) {
 			t.Errorf("request %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// countingReader serves n bytes of c, counting what was read.
+type countingReader struct {
+	n, read int64
+	c       byte
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n-r.read)
+	for i := range p[:k] {
+		p[i] = r.c
+	}
+	r.read += k
+	return int(k), nil
+}
+
+// maxRoom is the most room a buffer for limit bytes may take: limit+1,
+// rounded up by the allocator to whole pages.
+const maxRoom = testLimit + 1 + 8<<10
+
+func TestReadBodyLimit(t *testing.T) {
+	t.Parallel()
+	// A body longer than the limit stops one byte past it, in a buffer
+	// that never grew beyond that.
+	long := &countingReader{n: 1 << 30, c: ' '}
+	bp, err := readBody(long, -1, testLimit)
+	if err != errTooLarge || len(*bp) != testLimit+1 || cap(*bp) > maxRoom || long.read > maxRoom {
+		t.Errorf("long body: err %v, %d bytes read into %d, %d read from the body", err, len(*bp), cap(*bp), long.read)
+	}
+	// Exactly the limit is fine.
+	bp, err = readBody(&countingReader{n: testLimit, c: ' '}, -1, testLimit)
+	if err != nil || len(*bp) != testLimit || cap(*bp) > maxRoom {
+		t.Errorf("body at the limit: err %v, %d bytes in %d", err, len(*bp), cap(*bp))
+	}
+	// A Content-Length is a hint bounded by the limit.
+	bp, err = readBody(strings.NewReader(`{}`), 1<<40, testLimit)
+	if err != nil || string(*bp) != `{}` || cap(*bp) > maxRoom {
+		t.Errorf("huge Content-Length: err %v, %q in %d", err, *bp, cap(*bp))
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	var out []string
+	// Announced too long: refused before a byte is read.
+	body := &countingReader{n: testLimit + 1, c: ' '}
+	resp := &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), ContentLength: testLimit + 1}
+	_, broken, err := decodeEnvelope(resp, Envelope{Resources: &out}, testLimit)
+	if e, ok := errors.AsType[*BodyTooLargeError](err); !ok || broken || e.Limit != testLimit || body.read != 0 {
+		t.Errorf("long Content-Length: broken %v, err %v, %d bytes read", broken, err, body.read)
+	}
+	// Of unknown length and too long: refused at the limit.
+	body = &countingReader{n: 1 << 40, c: ' '}
+	resp = &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), ContentLength: -1}
+	_, broken, err = decodeEnvelope(resp, Envelope{Resources: &out}, testLimit)
+	if e, ok := errors.AsType[*BodyTooLargeError](err); !ok || broken || e.Limit != testLimit || body.read > maxRoom {
+		t.Errorf("endless body: broken %v, err %v, %d bytes read", broken, err, body.read)
+	}
+	if err != nil && !strings.Contains(err.Error(), "1048576 bytes") {
+		t.Errorf("error %q does not name the limit", err)
+	}
+}
+
+// Every body that is not the envelope expected is a *DecodeError, with the
+// offset where decoding failed as encoding/json counts it (the bytes read
+// when the problem showed), wrapping what encoding/json reports.
+func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
+	type item struct{ N int }
+	for _, tc := range []struct {
+		body   string
+		offset int64
+		syntax bool // wraps a *json.SyntaxError, else a *json.UnmarshalTypeError
+	}{
+		{`{"resources":[1,}`, 17, true},
+		{"  \n ", 4, true},
+		{`<html>oops</html>`, 1, true},
+		{`{"resources":[]} x`, 18, true},
+		{`{"resources":` + strings.Repeat("[", 10001), 13 + 10000, true},
+		{`[{"N":1}]`, 0, false},
+		{`{"meta":{},"resources":[{"N":"one"}]}`, 34, false},
+	} {
+		var out []item
+		_, broken, err := decodeEnvelope(response(tc.body, nil), Envelope{Resources: &out}, testLimit)
+		de, ok := errors.AsType[*DecodeError](err)
+		if !ok || broken {
+			t.Errorf("%.40q: broken %v, err %v", tc.body, broken, err)
+			continue
+		}
+		_, syn := errors.AsType[*json.SyntaxError](err)
+		_, typ := errors.AsType[*json.UnmarshalTypeError](err)
+		if de.Offset != tc.offset || syn != tc.syntax || typ == tc.syntax {
+			t.Errorf("%.40q: offset %d (want %d), syntax error %v, type error %v: %v", tc.body, de.Offset, tc.offset, syn, typ, err)
 		}
 	}
 }

@@ -7,8 +7,9 @@
 // # Scanning
 //
 // [Skip] checks one JSON value and returns the offset just past it; it
-// accepts exactly what encoding/json accepts, except that it does not look
-// beyond the value (the caller decides what may follow). [StringEnd] does
+// accepts exactly what encoding/json accepts, nesting up to [MaxDepth]
+// included, except that it does not look beyond the value (the caller
+// decides what may follow). [StringEnd] does
 // the same for one string, and [SkipSpace] passes over white space.
 // [Members] walks the members of an object, handing each key and value to a
 // function, which is how the SDK finds the parts of an envelope.

@@ -179,11 +179,23 @@ const (
 // does, numbers and literals as the JSON grammar says, so a value Skip
 // accepts is one encoding/json accepts.
 func Skip(data []byte, pos int) (int, error) {
+	return skip(data, pos, 0)
+}
+
+// MaxDepth is how deeply arrays and objects may nest, as in encoding/json:
+// a value nested deeper is a *SyntaxError.
+const MaxDepth = 10000
+
+// skip is Skip for a value inside outer open containers.
+func skip(data []byte, pos, outer int) (int, error) {
 	// stack holds one bit per open container: 1 for an object.
 	var stackWords [4]uint64
 	stack := stackWords[:0]
 	depth := 0
-	push := func(obj bool) {
+	push := func(obj bool) bool {
+		if outer+depth >= MaxDepth {
+			return false
+		}
 		w := depth / 64
 		if w == len(stack) {
 			stack = append(stack, 0)
@@ -194,6 +206,7 @@ func Skip(data []byte, pos int) (int, error) {
 			stack[w] &^= 1 << (depth % 64)
 		}
 		depth++
+		return true
 	}
 	inObject := func() bool {
 		d := depth - 1
@@ -259,12 +272,16 @@ func Skip(data []byte, pos int) (int, error) {
 		// A value.
 		switch {
 		case c == '{':
-			push(true)
+			if !push(true) {
+				return pos, syntaxErr(pos, "exceeded max depth")
+			}
 			pos++
 			state = wantFirstKey
 			continue
 		case c == '[':
-			push(false)
+			if !push(false) {
+				return pos, syntaxErr(pos, "exceeded max depth")
+			}
 			pos++
 			state = wantFirstValue
 			continue
@@ -392,7 +409,8 @@ func number(data []byte, pos int, atTop bool) (int, error) {
 
 // Members walks the JSON object that starts at data[pos] (after optional
 // white space), calling fn with each member's key, still quoted and
-// escaped, and its value, both checked as Skip checks them. It stops at the
+// escaped, and its value, both checked as Skip checks them (the object
+// counts towards MaxDepth). It stops at the
 // first error fn returns and returns it; otherwise it returns the offset
 // just past the object. A value that is not an object is a *SyntaxError.
 func Members(data []byte, pos int, fn func(key, value []byte) error) (int, error) {
@@ -424,7 +442,7 @@ func Members(data []byte, pos int, fn func(key, value []byte) error) (int, error
 			return pos, syntaxErr(pos, "expected ':' after a key")
 		}
 		vstart := SkipSpace(data, pos+1)
-		vend, err := Skip(data, vstart)
+		vend, err := skip(data, vstart, 1)
 		if err != nil {
 			return vend, err
 		}

@@ -214,3 +214,26 @@ func TestMembers(t *testing.T) {
 		}
 	}
 }
+
+// Like encoding/json, Skip refuses arrays and objects nested deeper than
+// MaxDepth, and Members counts the object it walks.
+func TestSkipMaxDepth(t *testing.T) {
+	t.Parallel()
+	nest := func(n int) []byte {
+		return []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+	}
+	for _, n := range []int{MaxDepth - 1, MaxDepth, MaxDepth + 1, 3 * MaxDepth} {
+		in := nest(n)
+		_, err := Skip(in, 0)
+		wantErr := json.Unmarshal(in, new(any)) != nil
+		if (err != nil) != wantErr {
+			t.Errorf("Skip of %d nested arrays: %v; encoding/json refuses: %v", n, err, wantErr)
+		}
+		obj := append(append([]byte(`{"a":`), in...), '}')
+		_, err = Members(obj, 0, func(_, _ []byte) error { return nil })
+		wantErr = json.Unmarshal(obj, new(any)) != nil
+		if (err != nil) != wantErr {
+			t.Errorf("Members over %d nested arrays: %v; encoding/json refuses: %v", n, err, wantErr)
+		}
+	}
+}
