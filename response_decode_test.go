@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -114,4 +115,44 @@ func TestParseRateLimit(t *testing.T) {
 			t.Errorf("parseRateLimit(%v) = %+v, want %+v", tt.h, got, tt.want)
 		}
 	}
+}
+
+// TestMetaDecoderKnowsEveryField fails when a field is added to Meta, or
+// to the wire form of Pagination, without a case in the fast meta decoder
+// (metaDest.decodeUsual, Pagination.decodeUsual), which would skip it.
+func TestMetaDecoderKnowsEveryField(t *testing.T) {
+	t.Parallel()
+	sample := map[reflect.Type]string{
+		reflect.TypeFor[float64]():         `0.5`,
+		reflect.TypeFor[string]():          `"x"`,
+		reflect.TypeFor[Pagination]():      `{"total":3}`,
+		reflect.TypeFor[Writes]():          `{"resources_affected":2}`,
+		reflect.TypeFor[json.RawMessage](): `7`,
+	}
+	check := func(typ reflect.Type, wrap func(member string) string, field func(*Meta) any) {
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			v, ok := sample[f.Type]
+			if !ok {
+				t.Errorf("%s.%s: no sample value for %v; add one", typ.Name(), f.Name, f.Type)
+				continue
+			}
+			in := []byte(wrap(`"` + name + `":` + v))
+			var got Meta
+			if !(*metaDest)(&got).decodeUsual(in) {
+				t.Errorf("%s: the fast decoder handed it to encoding/json", in)
+				continue
+			}
+			want, err := decodeMetaStd(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reflect.ValueOf(field(&got)).IsZero() || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: fast decoder gives %+v, encoding/json %+v", in, got, want)
+			}
+		}
+	}
+	check(reflect.TypeFor[Meta](), func(m string) string { return "{" + m + "}" }, func(m *Meta) any { return *m })
+	check(reflect.TypeFor[paginationWire](), func(m string) string { return `{"pagination":{` + m + "}}" },
+		func(m *Meta) any { return m.Pagination })
 }
