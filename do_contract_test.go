@@ -29,7 +29,7 @@ func TestDoIgnoresLookalikeFastPaths(t *testing.T) {
 	n := 0
 	fake := newFake("us1", func(w http.ResponseWriter, r *http.Request) {
 		n++
-		okResources(`["` + strings.Repeat(string(rune('a'+n)), 64) + `"]`)(w, r)
+		okResources(`["`+strings.Repeat(string(rune('a'+n)), 64)+`"]`)(w, r)
 	})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
