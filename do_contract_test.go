@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -26,10 +27,10 @@ func (l *lookalike) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &l.
 
 func TestDoIgnoresLookalikeFastPaths(t *testing.T) {
 	t.Parallel()
-	n := 0
+	var n atomic.Int32
 	fake := newFake("us1", func(w http.ResponseWriter, r *http.Request) {
-		n++
-		okResources(`["`+strings.Repeat(string(rune('a'+n)), 64)+`"]`)(w, r)
+		c := rune('a' + n.Add(1))
+		okResources(`["`+strings.Repeat(string(c), 64)+`"]`)(w, r)
 	})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
