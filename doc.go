@@ -73,6 +73,14 @@
 //     cases where a create must be reconciled rather than resent.
 //   - [*ValidationError]: input refused before anything was sent, listing
 //     every problem with its item index and field.
+//   - [*DecodeError]: a 2xx body that could not be decoded (malformed,
+//     white space only, nested too deep, not an envelope, a value of the
+//     wrong type), with the trace id and the byte offset; it wraps the
+//     *json.SyntaxError or *json.UnmarshalTypeError where there is one.
+//   - [*BodyTooLargeError]: a 2xx body longer than the limit
+//     ([DefaultMaxBodySize], 64 MiB, or [WithMaxBodySize]), counted after
+//     decompression. The client never reads or reserves more than the
+//     limit, whatever the Content-Length says.
 //
 // # Retries and rate limits
 //

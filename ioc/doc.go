@@ -120,7 +120,12 @@
 //
 // Errors come from package falcon: *falcon.APIError (with errors.Is matching
 // falcon.ErrNotFound, ErrForbidden, ...), *falcon.RateLimitError,
-// *falcon.AuthError, *falcon.RequestError and *falcon.ValidationError.
+// *falcon.AuthError, *falcon.RequestError, *falcon.ValidationError, and
+// *falcon.DecodeError or *falcon.BodyTooLargeError for a 2xx answer that
+// cannot be used. An indicator field of the wrong JSON type, an integer
+// with a fraction or out of range, or a null in a list of indicators is a
+// *falcon.DecodeError wrapping a *json.UnmarshalTypeError (from All, when
+// the loop reaches that page); no list ever holds a nil *Indicator.
 // Per-item outcomes of bulk writes are ItemError values in the WriteResult,
 // matching ErrDuplicate, ErrInvalid and ErrWarning with errors.Is; their
 // messages name the item by index, type and value (or id) and end with the

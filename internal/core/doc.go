@@ -26,15 +26,25 @@
 // # Decoding
 //
 // A 2xx body is read once, to its end, into a pooled buffer (presized from
-// the Content-Length). One scan with internal/jsonscan checks the envelope
-// and finds its meta, errors and resources; nothing is decoded unless the
-// whole envelope arrived, and a body cut short counts as a lost response.
-// Each part then goes to its destination in an [Envelope]: a [RawDecoder]
-// receives the part's bytes as they are, a [RawKeeper] takes over the
-// buffer holding the resources (released when it is done with them), and
-// anything else goes through encoding/json. The outcome matches what
-// encoding/json reading the stream would give, which a fuzz test checks.
-// Error bodies are read up to 1 MiB into [StatusError].
+// the Content-Length, a hint bounded by the limit). At most Config.MaxBody
+// bytes are read (DefaultMaxBody, 64 MiB), counted as they come out of the
+// transport, so after gzip decompression; a longer body, or one whose
+// Content-Length says so, is a [*BodyTooLargeError], and the buffer never
+// grows beyond the limit. One scan with internal/jsonscan checks the
+// envelope and finds its meta, errors and resources; as with json.Unmarshal,
+// only white space may follow it. Nothing is decoded unless the whole
+// envelope arrived, and a body cut short counts as a lost response.
+// Each part then goes to its destination in an [Envelope]: a destination
+// whose DecodeRaw method takes a [Raw] receives the part's bytes as they
+// are, one whose KeepRaw method takes a Raw takes over the buffer holding
+// the resources (released when it is done with them), and anything else
+// goes through encoding/json. Raw is this package's type, so only the SDK's
+// own packages can write those methods: a user's type given to
+// falcon.Client.Do always goes through encoding/json and never shares the
+// pooled buffer. The outcome matches what json.Unmarshal would give, which
+// a fuzz test checks; a body that is not the envelope expected is a
+// [*DecodeError] with the byte offset. Error bodies are read up to 1 MiB
+// (or the limit, if smaller) into [StatusError].
 //
 // # Per-request cost
 //
@@ -45,6 +55,7 @@
 // # Errors
 //
 // core returns [*StatusError] for a non-2xx answer, [*TransportError] when no
-// complete response arrived, and errors wrapping the context's error when a
+// complete response arrived, [*DecodeError] and [*BodyTooLargeError] for a
+// 2xx body it cannot use, and errors wrapping the context's error when a
 // wait was cut short. Package falcon turns them into its public types.
 package core
