@@ -342,9 +342,9 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 	if code >= 200 && code < 300 {
 		touched, broken, derr := decodeEnvelope(resp, env, c.maxBody)
 		if resp.Body != nil {
-			// decodeEnvelope read the body to its end, or as far as the
-			// limit, or it has none.
-			closeBody(resp.Body)
+			// decodeEnvelope read the body to its end, or it has none, or
+			// it is too long to drain: closing it drops the connection.
+			_ = resp.Body.Close()
 		}
 		if logging {
 			c.logAttempt(ctx, req, attempt, code, time.Since(start), resp.Header.Get("X-Cs-Traceid"), derr)
