@@ -49,7 +49,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var l indicatorList
-		if err := l.DecodeRaw(page); err != nil {
+		if err := l.decode(page); err != nil {
 			b.Fatal(err)
 		}
 		if len(l) != 2000 {

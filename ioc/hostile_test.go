@@ -138,18 +138,18 @@ func TestIndicatorsHostileServer(t *testing.T) {
 			}
 
 			res, _, err := c.Indicators.Get(newCtx(), hostile.ID)
-			if err == nil && slices.Contains(res.Indicators, nil) {
+			if err == nil && slices.Contains(res.Found, nil) {
 				t.Error("Get: a nil indicator")
 			}
 			if a.Want == hostile.OK || a.Want == hostile.Loop {
 				// The answer holds the id asked for, or nothing.
-				if err != nil || len(res.Indicators)+len(res.Missing) != 1 {
+				if err != nil || len(res.Found)+len(res.Missing) != 1 {
 					t.Errorf("Get: %+v, %v", res, err)
 				}
 			} else {
 				got := 0
 				if res != nil {
-					got = len(res.Indicators)
+					got = len(res.Found)
 				}
 				checkOutcome(t, "Get", a, got, err)
 			}
