@@ -180,3 +180,90 @@ func typeParams(tp *types.TypeParamList, qual types.Qualifier) string {
 	}
 	return "[" + strings.Join(ps, ", ") + "]"
 }
+
+// baseAPIFile is the exported API of the last release, kept so that the
+// changelog can be checked against it.
+const baseAPIFile = "api/v0.1.0.txt"
+
+// TestChangelogCoversAPI fails when an identifier added, removed or changed
+// since the last release (api/v0.1.0.txt against api/falcon.txt) is not named
+// in CHANGELOG.md. A field or method of a type that is itself new or gone is
+// covered by the type's name.
+func TestChangelogCoversAPI(t *testing.T) {
+	base, err := os.ReadFile(baseAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := os.ReadFile(apiFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changelog, err := os.ReadFile("CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseLines, curLines := strings.Split(string(base), "\n"), strings.Split(string(cur), "\n")
+	var changed []string
+	for _, l := range baseLines {
+		if l != "" && !slices.Contains(curLines, l) {
+			changed = append(changed, l)
+		}
+	}
+	for _, l := range curLines {
+		if l != "" && !slices.Contains(baseLines, l) {
+			changed = append(changed, l)
+		}
+	}
+	// A type declared in only one of the two files (or declared anew):
+	// its members need no line of their own.
+	wholeType := map[string]bool{}
+	for _, l := range changed {
+		if owner, member := apiName(l); member == "" && strings.Contains(l, ", type ") {
+			wholeType[owner] = true
+		}
+	}
+	for _, l := range changed {
+		owner, member := apiName(l)
+		if member != "" && wholeType[owner] {
+			continue
+		}
+		name := owner
+		if member != "" {
+			name = member
+		}
+		if !strings.Contains(string(changelog), name) {
+			t.Errorf("CHANGELOG.md does not name %q, changed since %s: %s", name, baseAPIFile, l)
+		}
+	}
+}
+
+// apiName returns the identifier an API line declares: the type or
+// function's name and, for a field or method, the member's name.
+func apiName(line string) (owner, member string) {
+	_, decl, ok := strings.Cut(line, ", ")
+	if !ok {
+		return "", ""
+	}
+	kind, rest, _ := strings.Cut(decl, " ")
+	switch kind {
+	case "method":
+		// method (*T) Name(...) or method (T) Name(...)
+		recv, sig, _ := strings.Cut(rest, ") ")
+		owner = strings.TrimLeft(strings.TrimPrefix(recv, "("), "*")
+		owner, _, _ = strings.Cut(owner, "[")
+		member, _, _ = strings.Cut(sig, "(")
+		return owner, member
+	case "type":
+		name, after, _ := strings.Cut(rest, " ")
+		name, _, _ = strings.Cut(name, "[")
+		if _, field, ok := strings.Cut(after, ", "); ok {
+			member, _, _ = strings.Cut(field, " ")
+		}
+		return name, member
+	default: // const, var, func
+		name, _, _ := strings.Cut(rest, " ")
+		name, _, _ = strings.Cut(name, "(")
+		name, _, _ = strings.Cut(name, "[")
+		return name, ""
+	}
+}
