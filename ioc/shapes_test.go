@@ -3,6 +3,7 @@ package ioc_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
 	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/internal/testutil"
 	"github.com/falconioc/falcon/ioc"
 )
 
@@ -192,12 +194,27 @@ func TestGet_OneRule(t *testing.T) {
 // TestWriteResult_Attempts checks that Requests counts logical requests
 // and Attempts every HTTP request sent, retries included, as the server
 // saw them.
+// It runs over the network and over an in-memory transport, which
+// net/http/httptrace never hears from: the count must not depend on it.
 func TestWriteResult_Attempts(t *testing.T) {
 	t.Parallel()
+	for _, inMemory := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inMemory=%v", inMemory), func(t *testing.T) {
+			t.Parallel()
+			testWriteResultAttempts(t, inMemory)
+		})
+	}
+}
+
+func testWriteResultAttempts(t *testing.T, inMemory bool) {
 	srv := falcontest.NewServer()
 	t.Cleanup(srv.Close)
-	fc, err := falcon.NewClient(falcon.WithBaseURL(srv.URL), falcon.WithCredentials(srv.ClientID, srv.ClientSecret),
-		falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	opts := []falcon.Option{falcon.WithBaseURL(srv.URL), falcon.WithCredentials(srv.ClientID, srv.ClientSecret),
+		falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: time.Millisecond})}
+	if inMemory {
+		opts = append(opts, falcon.WithHTTPClient(&http.Client{Transport: testutil.Transport(srv.Handler())}))
+	}
+	fc, err := falcon.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
