@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/internal/core"
 )
 
 // WriteResult reports a bulk write item by item.
@@ -22,12 +22,10 @@ type WriteResult struct {
 	// included: each counts once however many times the client sent it.
 	// Attempts counts the sendings.
 	Requests int
-	// Attempts is how many HTTP requests the call wrote to the network,
-	// retries of the same request included: Requests plus the retries.
-	// It is what a server log or the emulator's Requests list shows for
-	// the call. It is counted through net/http/httptrace, so it stays 0
-	// with a transport (falcon.WithHTTPClient) that does not report there,
-	// as an in-memory RoundTripper does not.
+	// Attempts is how many HTTP requests the call sent, retries of the
+	// same request included: Requests plus the retries. It is what a
+	// server log or the emulator's Requests list shows for the call, and
+	// it is counted whatever transport the client uses.
 	Attempts int
 	// TraceIDs are the trace ids of the answers the call received, look-ups
 	// included, in the order they arrived: what CrowdStrike support asks
@@ -37,22 +35,20 @@ type WriteResult struct {
 	TraceIDs []string
 }
 
-// attemptCounter counts the HTTP requests written under one context.
+// attemptCounter counts the HTTP requests sent under one context.
 type attemptCounter struct {
 	ctx   context.Context
 	count *atomic.Int64
 }
 
 // countAttempts returns a context under which every HTTP request the
-// client writes (retries included) is counted, through net/http/httptrace.
-// Hooks already on ctx still run.
+// client sends (retries included) is counted.
 func countAttempts(ctx context.Context) attemptCounter {
 	n := &atomic.Int64{}
-	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { n.Add(1) }}
-	return attemptCounter{ctx: httptrace.WithClientTrace(ctx, trace), count: n}
+	return attemptCounter{ctx: core.CountAttempts(ctx, n), count: n}
 }
 
-// n returns the requests written so far.
+// n returns the requests sent so far.
 func (a attemptCounter) n() int { return int(a.count.Load()) }
 
 // WriteItem is the outcome of one item of a write.

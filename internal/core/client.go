@@ -325,6 +325,7 @@ func (c *Client) send(ctx context.Context, req *Request, env Envelope, attempt i
 	if logging {
 		start = time.Now()
 	}
+	countAttempt(ctx)
 	resp, err := c.execute(actx, req)
 	if err != nil || resp == nil {
 		if resp != nil && resp.Body != nil {
