@@ -365,6 +365,11 @@ func TestRead_STIXFile(t *testing.T) {
 			t.Errorf("problem %d = %+v; want %+v", i, p, w)
 		}
 	}
+	// A revoked indicator was withdrawn by its producer: a skip, which never
+	// refuses an import, not a malformed value.
+	if p := res.Problems[6]; !p.Skip() || p.Kind != feed.KindRevoked {
+		t.Errorf("revoked indicator: %+v; want a skip of kind %q", p, feed.KindRevoked)
+	}
 
 	res, err = feed.ReadFile(path, &feed.Options{URLHosts: true})
 	if err != nil {
