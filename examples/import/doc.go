@@ -19,7 +19,8 @@
 // without -url-hosts, CIDR ranges, e-mail addresses, file names, a type
 // column naming a type such as mutex) are listed as SKIP, with their file
 // and line or STIX object id and the reason, and counted apart in the
-// summary lines; they never refuse an import. A CSV cell packing several
+// summary lines; they never refuse an import. So are STIX indicators their
+// producer revoked. A CSV cell packing several
 // hashes of one file ("<md5>,<sha1>,<sha256>") gives an indicator per hash
 // Falcon takes and a skip for each other one:
 //

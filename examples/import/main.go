@@ -25,7 +25,7 @@ the rest (-override makes the flags win).
 Values of a kind Falcon has no type for (SHA-1 and SHA-512 hashes, URLs without
 -url-hosts, CIDR ranges, e-mail addresses, file names, types such as mutex) are
 listed as SKIP with their file and line or STIX object id and the reason, and
-never stop the import: a cell packing "<md5>,<sha1>,<sha256>" imports the md5
+never stop the import (so are STIX indicators their producer revoked): a cell packing "<md5>,<sha1>,<sha256>" imports the md5
 and the sha256 and skips the sha1.
 
 Bad input (a malformed CSV row, an unsupported STIX pattern, an invalid hash, an

@@ -29,6 +29,9 @@ const (
 	KindEmail    = "email"
 	KindFileName = "file name"
 	KindType     = "type" // a type column naming a type Falcon does not take
+	// KindRevoked is a STIX indicator its producer revoked: there is
+	// nothing to import, and nothing wrong with the feed.
+	KindRevoked = "revoked"
 )
 
 // hashReason is the reason for every hash Falcon does not take, wherever it

@@ -110,8 +110,8 @@
 // regard to case, quotes or hyphens, so 'SHA-256', sha256 and MD5 all
 // work). url:value follows the URL rule above. Any other path is a problem
 // for that term; AND, other operators, qualifiers (WITHIN, REPEATS) and
-// non-STIX pattern types make the whole indicator a problem. Revoked
-// indicators are skipped as problems. The name and description become the
+// non-STIX pattern types make the whole indicator a problem. A revoked
+// indicator is a skip of kind [KindRevoked]: its producer withdrew it. The name and description become the
 // description ("name - description"), labels become tags and valid_until
 // the expiration.
 //

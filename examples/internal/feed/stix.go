@@ -68,7 +68,7 @@ func stixIndicator(b *builder, o *stixObject) {
 		org = b.opts.Name + ": indicator without id"
 	}
 	if o.Revoked {
-		b.problem(org, "", "revoked indicator")
+		b.add1(Problem{Origin: org, Reason: "revoked indicator: withdrawn by its producer", Kind: KindRevoked})
 		return
 	}
 	if o.PatternType != "" && o.PatternType != "stix" {
