@@ -63,7 +63,11 @@
 // saved from IndicatorPaginator.Cursor, Response.Meta.Pagination.After or a
 // *pagination.PageError resumes exactly where paging stopped
 // (ListOptions.After). ListOptions.Offset switches to offset paging, which
-// cannot go past 10,000 results.
+// cannot go past 10,000 results. A page size the server refuses with a 400
+// about the limit (the API's JSON, or an HTML page from a gateway, as on
+// GovCloud) is halved and asked again, down to 1, for the rest of the
+// listing; if even 1 is refused, the error says so and wraps the
+// server's *falcon.APIError.
 //
 // # FQL
 //

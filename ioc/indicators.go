@@ -2,14 +2,11 @@ package ioc
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/fql"
@@ -36,9 +33,10 @@ type ListOptions struct {
 	// Sort orders the results by one of fql.IOCSortFields, such as
 	// fql.Desc("modified_on"). The zero Sort leaves the API's order.
 	Sort fql.Sort
-	// Limit is the page size: 1 to MaxLimit, DefaultLimit when 0. The
-	// iterators shrink it when the server refuses it (as GovCloud does
-	// with large pages).
+	// Limit is the page size: 1 to MaxLimit, DefaultLimit when 0. All,
+	// AllIDs and Paginator halve it, down to 1, while the server refuses
+	// it (as GovCloud does with large pages) with a 400 about the limit,
+	// in JSON or as an HTML page; List and Search send it as given.
 	Limit int
 	// FromParent, when set, keeps only the indicators inherited from an
 	// MSSP parent (true) or only the account's own (false).
@@ -192,8 +190,7 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 		return &IndicatorPaginator{err: err}
 	}
 	p := &IndicatorPaginator{}
-	lim := &pageLimit{}
-	lim.n.Store(int64(q.limit))
+	lim := newPageLimit(q.limit)
 	if q.offset != nil {
 		p.off = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[*Indicator], error) {
 			var out indicatorList
@@ -359,8 +356,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 		return seqOfErr[string](err)
 	}
 	return func(yield func(string, error) bool) {
-		lim := &pageLimit{}
-		lim.n.Store(int64(q.limit))
+		lim := newPageLimit(q.limit)
 		var seq iter.Seq2[string, error]
 		if q.offset != nil {
 			seq = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
@@ -395,45 +391,6 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 			}
 		}
 	}
-}
-
-// pageLimit is the page size of one listing, shared by its walks. It
-// shrinks when the server refuses it.
-type pageLimit struct {
-	n atomic.Int64
-}
-
-// minShrunkLimit is the smallest page size the iterators shrink to.
-const minShrunkLimit = 10
-
-// fetch sends one page request built by query for the current page size,
-// halving the size (at most a few times) while the server answers 400
-// about the limit.
-func (l *pageLimit) fetch(ctx context.Context, c *falcon.Client, path string, out any, query func(limit int) url.Values) (*falcon.Response, error) {
-	for range 8 {
-		n := int(l.n.Load())
-		resp, err := c.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: path, Query: query(n)}, out)
-		if err == nil || n <= minShrunkLimit || !limitRefused(err) {
-			return resp, err
-		}
-		l.n.CompareAndSwap(int64(n), int64(max(n/2, minShrunkLimit)))
-	}
-	return nil, errors.New("ioc: the server refused every page size tried")
-}
-
-// limitRefused reports whether err is a 400 answer about the limit.
-func limitRefused(err error) bool {
-	var ae *falcon.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
-		return false
-	}
-	for _, d := range ae.Errors {
-		m := strings.ToLower(d.Message)
-		if strings.Contains(m, "limit") && !strings.Contains(m, "offset") {
-			return true
-		}
-	}
-	return false
 }
 
 // Get returns the indicators with the given ids (64 hexadecimal
