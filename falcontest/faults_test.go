@@ -269,3 +269,31 @@ func TestBodyAndURLLimits(t *testing.T) {
 	big := `{"indicators":[` + strings.Repeat(" ", 17<<20) + `]}`
 	wantStatus(t, c.do("POST", "/iocs/entities/indicators/v1", nil, big), 413)
 }
+
+// TestDateHeaderFollowsTheClock checks that answers carry the server's
+// clock in their Date header, as a real server's do, including answers
+// that a fault replaces after the write and answers over the network: a
+// client that reads created_on against it needs the two to agree.
+func TestDateHeaderFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	want := clock.now().UTC().Format(http.TimeFormat)
+	s := NewServer(WithClock(clock.now))
+	defer s.Close()
+	for _, viaNet := range []bool{false, true} {
+		c := newClient(t, s)
+		if viaNet {
+			c.http = s.Client()
+		}
+		s.FailAfterWriteNext(503, 1)
+		for _, r := range []*result{
+			c.get("/iocs/queries/ioc-types/v1", nil),
+			c.get("/iocs/queries/indicators/v1", qv("limit", "0")),
+			c.do("POST", "/iocs/entities/indicators/v1", nil, createBody(newInd("domain", "date.example.com"))),
+		} {
+			if got := r.Header.Get("Date"); got != want {
+				t.Errorf("net %v: status %d: Date %q, want %q", viaNet, r.Status, got, want)
+			}
+		}
+	}
+}
