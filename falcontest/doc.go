@@ -20,7 +20,8 @@
 // outstanding requests finish. [Server.Handler] serves without a network,
 // for example through an http.RoundTripper under testing/synctest: the
 // server starts no goroutine of its own, sleeps (latency) with time.Sleep
-// and reads time from its clock ([WithClock], time.Now by default).
+// and reads time from its clock ([WithClock], time.Now by default), which
+// also dates its answers (the Date header), as a real server's clock does.
 //
 // The server serves the 22 operations of testdata/falcon-ioc.swagger.json
 // ([Operations] lists their operationIds): POST /oauth2/token and

@@ -124,8 +124,8 @@ func WithIndicators(n int) Option {
 }
 
 // WithClock replaces time.Now as the server's clock: token expiry,
-// expiration checks, "expired", timestamps of writes, relative FQL dates
-// and the rate limiter's window all read it.
+// expiration checks, "expired", timestamps of writes, relative FQL dates,
+// the rate limiter's window and the Date header of answers all read it.
 func WithClock(now func() time.Time) Option {
 	if now == nil {
 		panic("falcontest: WithClock needs a non-nil clock")

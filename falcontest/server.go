@@ -352,6 +352,7 @@ func (c *call) write(w http.ResponseWriter, truncate bool) {
 	}
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Cs-Traceid", c.traceID)
+	h.Set("Date", c.now.Format(http.TimeFormat))
 	h.Set("Content-Length", strconv.Itoa(len(c.out)))
 	w.WriteHeader(c.status)
 	if truncate {

@@ -111,7 +111,10 @@
 // Falcon has no idempotency keys, so when a create's answer is lost
 // (falcon.ResponseLost) Create looks the batch's values up, counts those that
 // exist as created and re-sends only the rest: no row is lost and none is
-// duplicated. Update entries use Opt fields, so each field can be set,
+// duplicated. A value that existed before the call (created before the
+// batch was first sent, by the server's clock as its Date header gives it,
+// or holding other fields than those sent) fails with ErrDuplicate, as
+// when the answer arrives. Update entries use Opt fields, so each field can be set,
 // cleared (sent as null) or left alone (left out through omitzero; encoding
 // a left-alone Opt without omitzero is an error, never a null). Delete
 // batches ids by URL length; DeleteWhere and BulkUpdate refuse a zero

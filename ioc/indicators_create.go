@@ -37,7 +37,14 @@ type createBody struct {
 // no answer, or a 5xx) or does not account for some rows, its values are
 // looked up, those found count as created, and only the others are sent
 // again (at most opts.MaxReconcileRounds times). So no item is lost or
-// created twice. Each item carries the trace id of the answer that settled
+// created twice. A row found that this call did not create fails with
+// ErrDuplicate, as it would had the answer arrived: one created before
+// the batch was first sent (its created_on against the server's clock,
+// read from the Date header of the first answer that has one, a few
+// seconds' allowance for the clocks of the API's hosts, or five minutes
+// against the local clock when no answer is dated), or one whose fields
+// differ from those sent. The look-up pages, and halves a page size the
+// server refuses, as All does. Each item carries the trace id of the answer that settled
 // it (WriteItem.TraceID, also in its ItemError), and WriteResult.TraceIDs
 // lists those of every answer. ValidateNew runs the checks alone.
 //
@@ -59,6 +66,8 @@ func (s *IndicatorsService) Create(ctx context.Context, items []NewIndicator, op
 	for i := range items {
 		r.res.Items[i] = WriteItem{Index: i, Ref: norm[i].Ref()}
 	}
+	r.lookups = newPageLimit(MaxLimit)
+	r.lookups.sent = func(resp *falcon.Response, err error) { r.sent(traceOf(resp, err)) }
 	r.invalid(c)
 	counted := countAttempts(ctx)
 	r.run(counted.ctx, r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
@@ -72,6 +81,7 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 	items := r.res.Items
 	pending := idx
 	reconciled := false // a look-up has happened: duplicates may be ours
+	var clock batchClock
 	for round := 0; len(pending) > 0; round++ {
 		if round > r.cfg.rounds {
 			for _, i := range pending {
@@ -84,10 +94,14 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 			body.Indicators[k] = &norm[i]
 		}
 		var rows writeRows
+		if round == 0 {
+			clock.sent = time.Now()
+		}
 		resp, err := r.s.client.Do(ctx, &falcon.Request{
 			Method: http.MethodPost, Path: pathEntities, Query: r.cfg.query(), Body: body,
 			Idempotency: falcon.NotIdempotent,
 		}, &rows)
+		clock.observe(resp, err)
 		trace := traceOf(resp, err)
 		r.sent(trace)
 		for _, i := range pending {
@@ -125,7 +139,7 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 		if len(check) == 0 {
 			return
 		}
-		found, lerr := r.lookup(ctx, norm, check)
+		found, lerr := r.lookup(ctx, norm, check, &clock)
 		reconciled = true
 		if lerr != nil {
 			for _, i := range unaccounted {
@@ -137,6 +151,17 @@ func (r *writeRun) createBatch(ctx context.Context, norm []NewIndicator, idx []i
 		pending = pending[:0:0]
 		for _, i := range check {
 			if hit, ok := found[norm[i].Ref()]; ok {
+				if why := clock.existed(&norm[i], hit.ind); why != "" {
+					// Not this call's row: a duplicate, as the answer says
+					// when it arrives.
+					if items[i].Err == nil || !items[i].Err.Is(ErrDuplicate) {
+						items[i].Err = &ItemError{ID: hit.ind.ID, Code: http.StatusBadRequest, Field: "value",
+							Message: "indicator already exists: " + why, Err: ErrDuplicate}
+						items[i].TraceID = hit.trace
+					}
+					items[i].Indicator, items[i].ID = nil, hit.ind.ID
+					continue
+				}
 				items[i].Err, items[i].Indicator, items[i].ID, items[i].TraceID = nil, hit.ind, hit.ind.ID, hit.trace
 				continue
 			}
@@ -254,7 +279,7 @@ type lookupHit struct {
 // lookup finds which of the items' type and value pairs exist. It asks
 // with filters such as (type:'md5'+value:['a','b']),(type:'domain'+...),
 // packing as many values into one request as the URL allows.
-func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (map[Ref]lookupHit, error) {
+func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int, clock *batchClock) (map[Ref]lookupHit, error) {
 	byType := map[Type][]string{}
 	var types []Type
 	for _, i := range idx {
@@ -265,11 +290,13 @@ func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (
 		byType[t] = append(byType[t], norm[i].Value)
 	}
 	var filters []fql.Expr
+	var counts []int // values per filter
 	var terms []fql.Expr
 	size, count := 0, 0
 	flush := func() {
 		if len(terms) > 0 {
 			filters = append(filters, fql.Or(terms...))
+			counts = append(counts, count)
 		}
 		terms, size, count = nil, 0, 0
 	}
@@ -293,33 +320,167 @@ func (r *writeRun) lookup(ctx context.Context, norm []NewIndicator, idx []int) (
 	}
 	flush()
 	found := make(map[Ref]lookupHit, len(idx))
-	for _, f := range filters {
+	for k, f := range filters {
+		if err := r.lookupFilter(ctx, f.String(), counts[k], found, clock); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// lookupFilter adds the indicators filter (naming n values) selects to
+// found, page by page: one page, unless the server refused the largest
+// page size. As no two indicators share a type and value, n bounds the
+// rows, and so the pages, whatever cursors the server sends.
+func (r *writeRun) lookupFilter(ctx context.Context, filter string, n int, found map[Ref]lookupHit, clock *batchClock) error {
+	after, got := "", 0
+	for {
 		var out indicatorList
-		q := url.Values{"filter": {f.String()}, "limit": {strconv.Itoa(MaxLimit)}}
+		var resp *falcon.Response
 		var err error
-		trace := ""
 		// The client retries reads after transport errors and 502-504; a
 		// look-up is a read, so a 500 is worth a second try here too.
 		for range lookupAttempts {
 			out = nil
-			var resp *falcon.Response
-			resp, err = r.s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathCombined, Query: q}, &out)
-			trace = traceOf(resp, err)
-			r.sent(trace)
+			resp, err = r.lookups.fetch(ctx, r.s.client, pathCombined, &out, func(limit int) url.Values {
+				q := url.Values{"filter": {filter}, "limit": {strconv.Itoa(limit)}}
+				if after != "" {
+					q.Set("after", after)
+				}
+				return q
+			})
 			if err == nil || !falcon.ResponseLost(err) || ctx.Err() != nil {
 				break
 			}
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
+		clock.observe(resp, nil)
+		trace := traceOf(resp, nil)
 		for _, ind := range out {
 			if ind != nil {
 				found[ind.Ref()] = lookupHit{ind: ind, trace: trace}
 			}
 		}
+		got += len(out)
+		next := resp.Meta.Pagination.After
+		if len(out) == 0 || next == "" || next == after || got >= n {
+			return nil
+		}
+		after = next
 	}
-	return found, nil
+}
+
+// Skew allowances of batchClock: how much earlier than the estimated
+// first sending a row must have been created to count as existing before
+// it. With a Date header the estimate is on the server's clock and only
+// the clocks of the API's own hosts may differ; without one it is on the
+// local clock, which may be off by minutes.
+const (
+	skewWithDate    = 5 * time.Second
+	skewWithoutDate = 5 * time.Minute
+)
+
+// batchClock places the first sending of a batch on the server's clock,
+// so that the look-up after a lost answer can tell the rows the batch
+// created from rows that existed before it.
+type batchClock struct {
+	sent     time.Time     // local time of the first sending
+	offset   time.Duration // server clock minus local clock
+	measured bool          // offset comes from a Date header
+}
+
+// observe measures the offset from the Date header of the first answer
+// that has one (the create's, or a look-up's), received now. A Date has
+// whole seconds and is stamped before the answer travels, so the offset
+// measured is at most the true one: rows the batch created are never
+// dated before sent+offset.
+func (b *batchClock) observe(resp *falcon.Response, err error) {
+	if b.measured {
+		return
+	}
+	now := time.Now()
+	var h http.Header
+	if resp != nil && resp.Response != nil {
+		h = resp.Header
+	} else if ae, ok := errors.AsType[*falcon.APIError](err); ok {
+		h = ae.Header
+	}
+	if d, perr := http.ParseTime(h.Get("Date")); perr == nil {
+		b.offset, b.measured = d.Sub(now), true
+	}
+}
+
+// existed says why ind, found by the look-up for n, is not a row this call
+// created ("" when it may be): it was created before the batch was first
+// sent, or its fields differ from those sent.
+func (b *batchClock) existed(n *NewIndicator, ind *Indicator) string {
+	skew := skewWithoutDate
+	if b.measured {
+		skew = skewWithDate
+	}
+	if !ind.CreatedOn.IsZero() && ind.CreatedOn.Before(b.sent.Add(b.offset-skew)) {
+		return "created " + ind.CreatedOn.UTC().Format(time.RFC3339) + ", before this call sent it"
+	}
+	if f := differingField(n, ind); f != "" {
+		return "its " + f + " differs from the one sent"
+	}
+	return ""
+}
+
+// differingField names a field of ind that differs from what n sent, or
+// returns "". Cases, order and repeats in lists, surrounding space and
+// sub-second expirations do not count, nor do fields n left empty that
+// the API may fill in (severity, mobile action, metadata).
+func differingField(n *NewIndicator, ind *Indicator) string {
+	switch {
+	case !strings.EqualFold(string(n.Action), string(ind.Action)):
+		return "action"
+	case n.Severity != "" && !strings.EqualFold(string(n.Severity), string(ind.Severity)):
+		return "severity"
+	case n.MobileAction != "" && !strings.EqualFold(string(n.MobileAction), string(ind.MobileAction)):
+		return "mobile_action"
+	case n.AppliedGlobally != ind.AppliedGlobally:
+		return "applied_globally"
+	case strings.TrimSpace(n.Description) != strings.TrimSpace(ind.Description):
+		return "description"
+	case strings.TrimSpace(n.Source) != strings.TrimSpace(ind.Source):
+		return "source"
+	case !sameFold(n.Platforms, ind.Platforms):
+		return "platforms"
+	case !sameFold(n.Tags, ind.Tags):
+		return "tags"
+	case !sameFold(n.HostGroups, ind.HostGroups):
+		return "host_groups"
+	case n.Expiration.IsZero() != ind.Expiration.IsZero() || n.Expiration.Sub(ind.Expiration).Abs() >= time.Second:
+		return "expiration"
+	case n.Metadata != nil && n.Metadata.Filename != "" && (ind.Metadata == nil || ind.Metadata.Filename != n.Metadata.Filename):
+		return "metadata.filename"
+	}
+	return ""
+}
+
+// sameFold reports whether a and b hold the same strings, ignoring case,
+// order and repeats.
+func sameFold[S ~string](a, b []S) bool {
+	set := func(l []S) map[string]bool {
+		m := make(map[string]bool, len(l))
+		for _, v := range l {
+			m[strings.ToLower(strings.TrimSpace(string(v)))] = true
+		}
+		return m
+	}
+	sa, sb := set(a), set(b)
+	if len(sa) != len(sb) {
+		return false
+	}
+	for v := range sa {
+		if !sb[v] {
+			return false
+		}
+	}
+	return true
 }
 
 // updateBody is the body of an update request (api.IndicatorUpdateReqsV1):

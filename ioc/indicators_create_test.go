@@ -13,7 +13,8 @@ import (
 
 // preExisting stores, before a Create, the rows its items 0 and 1 will
 // meet: item 0's value with the very fields Create sends, created a minute
-// before (server time); item 1's value created just now with other fields.
+// before (server time); item 1's value created just now with another
+// action.
 // It returns their ids.
 func preExisting(srv *falcontest.Server, items []ioc.NewIndicator, now time.Time) (old, other string) {
 	a, b := items[0], items[1]
@@ -24,8 +25,9 @@ func preExisting(srv *falcontest.Server, items []ioc.NewIndicator, now time.Time
 			AppliedGlobally: a.AppliedGlobally, CreatedOn: now.Add(-time.Minute),
 		},
 		falcontest.Indicator{
-			Type: string(b.Type), Value: b.Value, Action: "allow",
-			Platforms: []string{"windows"}, Description: "somebody else's", AppliedGlobally: true,
+			Type: string(b.Type), Value: b.Value, Action: "allow", Severity: string(b.Severity),
+			Platforms: platformNames(b.Platforms), Tags: b.Tags, Source: b.Source,
+			AppliedGlobally: b.AppliedGlobally,
 		},
 	)
 	return ids[0], ids[1]
@@ -92,7 +94,7 @@ func TestCreate_LostAnswerKeepsDuplicates(t *testing.T) {
 					}
 					// The rows that existed are untouched.
 					for _, in := range srv.Indicators() {
-						if in.ID == other && (in.Action != "allow" || in.Description != "somebody else's") {
+						if in.ID == other && in.Action != "allow" {
 							t.Errorf("the other row changed: %+v", in)
 						}
 					}

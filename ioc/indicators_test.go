@@ -696,7 +696,7 @@ func TestIndicatorsService_CreateErrorsOnly(t *testing.T) {
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", jsonResponder(http.StatusBadRequest,
 		`{"meta":{"query_time":0.001,"trace_id":"t"},"errors":[{"code":409,"message":"Duplicate type: 'md5' and value: '`+v0+`' combination."}],"resources":[]}`))
 	rec := &indRecorder{next: func(int, *http.Request) httpmock.Responder {
-		return jsonResponder(http.StatusOK, envelope(`[{"id":"`+indID2+`","type":"md5","value":"`+v1+`"}]`, `{"offset":0,"limit":2000,"total":1}`))
+		return jsonResponder(http.StatusOK, envelope(`[{"id":"`+indID2+`","type":"md5","value":"`+v1+`","action":"allow","platforms":["mac"],"applied_globally":true}]`, `{"offset":0,"limit":2000,"total":1}`))
 	}}
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", rec.responder)
 	items := []ioc.NewIndicator{

@@ -141,7 +141,7 @@ func TestIndicatorsService_CreateTraceAfterLostAnswer(t *testing.T) {
 	mock.RegisterResponder(http.MethodPost, mockBase+"/iocs/entities/indicators/v1", httpmock.ConnectionFailure)
 	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/combined/indicator/v1", jsonResponder(http.StatusOK,
 		`{"meta":{"query_time":0.001,"trace_id":"trace-lookup","pagination":{"offset":0,"limit":2000,"total":1}},"errors":[],`+
-			`"resources":[{"id":"`+indID1+`","type":"md5","value":"`+items[0].Value+`"}]}`))
+			`"resources":[{"id":"`+indID1+`","type":"md5","value":"`+items[0].Value+`","action":"allow","platforms":["mac"],"applied_globally":true}]}`))
 	res, err := c.Indicators.Create(t.Context(), items, &ioc.WriteOptions{MaxReconcileRounds: 1})
 	if err == nil {
 		t.Fatal("no error, want item 1 to fail")

@@ -17,6 +17,8 @@ import (
 // the pages a prefetching iterator fetches at once). It only shrinks.
 type pageLimit struct {
 	n atomic.Int64
+	// sent, if set, is told of every request fetch sends.
+	sent func(*falcon.Response, error)
 }
 
 func newPageLimit(n int) *pageLimit {
@@ -41,6 +43,9 @@ func (l *pageLimit) fetch(ctx context.Context, c *falcon.Client, path string, ou
 			first = sent
 		}
 		resp, err := c.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: path, Query: q}, out)
+		if l.sent != nil {
+			l.sent(resp, err)
+		}
 		if err == nil || !limitRefused(err) {
 			return resp, err
 		}

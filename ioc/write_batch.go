@@ -38,6 +38,7 @@ type writeRun struct {
 	res      *WriteResult
 	mu       sync.Mutex // guards res.Requests
 	progress *progress
+	lookups  *pageLimit // page size of Create's look-ups
 }
 
 // sent counts a request and records the trace id of its answer, if any.
