@@ -108,6 +108,10 @@
 // with the API's code and message, with warnings kept apart from errors.
 // WriteOptions.SkipInvalid sends the valid items and reports the invalid ones
 // instead of refusing the call; WriteOptions.Progress reports done/total.
+// A panic on a worker goroutine (in Progress, or in the caller's own
+// transport) stops the workers and is raised again on the caller's
+// goroutine as a *PanicError that keeps the value, says where it happened
+// and holds the worker's stack.
 // Falcon has no idempotency keys, so when a create's answer is lost
 // (falcon.ResponseLost) Create looks the batch's values up, counts those that
 // exist as created and re-sends only the rest: no row is lost and none is

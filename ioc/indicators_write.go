@@ -48,7 +48,10 @@ type WriteOptions struct {
 	Concurrency int
 	// Progress, if set, is called after each batch with the number of
 	// items done (written or failed) and the number of items to send.
-	// Calls never overlap and done only grows.
+	// Calls never overlap and done only grows. It runs on a worker
+	// goroutine: if it panics, no further batch is sent and the call
+	// panics on the caller's goroutine with a *PanicError holding the
+	// value.
 	Progress func(done, total int)
 	// MaxReconcileRounds bounds how many times Create looks up and re-sends
 	// the rows of a batch whose answer was lost or did not account for

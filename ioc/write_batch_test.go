@@ -3,12 +3,16 @@ package ioc_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
+	"golang.org/x/oauth2"
 
+	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
+	"github.com/falconioc/falcon/internal/testutil"
 	"github.com/falconioc/falcon/ioc"
 )
 
@@ -88,3 +92,28 @@ func TestWrite_ProgressPanicReachesTheCaller(t *testing.T) {
 // progressPanics is the Progress callback of the test, a function of its
 // own so that the stack shows it.
 func progressPanics(v any) { panic(v) }
+
+// TestWrite_TransportPanicReachesTheCaller checks the same for a panic of
+// the caller's own transport while a worker sends a batch.
+func TestWrite_TransportPanicReachesTheCaller(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	c, err := falcon.NewClient(
+		falcon.WithBaseURL(mockBase),
+		falcon.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "test-token", TokenType: "Bearer"})),
+		falcon.WithHTTPClient(&http.Client{Transport: testutil.RoundTripFunc(func(*http.Request) (*http.Response, error) {
+			panic("transport exploded")
+		})}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		_, _ = ioc.New(c).Indicators.Create(t.Context(), indTestItems("rt", 3), nil)
+		return nil
+	}()
+	pe, ok := got.(*ioc.PanicError)
+	if !ok || pe.Value != "transport exploded" || pe.Where != "IndicatorsService.Create" {
+		t.Fatalf("recovered %T %v, want an *ioc.PanicError from IndicatorsService.Create", got, got)
+	}
+}
