@@ -667,30 +667,6 @@ func TestIndicatorsEmulator_OffsetPaging(t *testing.T) {
 	}
 }
 
-// TestIndicatorsEmulator_ShrinksRefusedPageSize checks that iteration
-// adapts to a server that takes smaller pages than asked for.
-func TestIndicatorsEmulator_ShrinksRefusedPageSize(t *testing.T) {
-	t.Parallel()
-	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(1200), falcontest.WithMaxLimit(500))
-	c := indMemClient(t, srv, true)
-	n := 0
-	for _, err := range c.Indicators.All(t.Context(), &ioc.ListOptions{Limit: 2000}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	if n != 1200 {
-		t.Errorf("saw %d", n)
-	}
-	// List takes the page size as given.
-	_, _, err := c.Indicators.List(t.Context(), &ioc.ListOptions{Limit: 2000})
-	var ae *falcon.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
-		t.Errorf("List with a refused limit: %v", err)
-	}
-}
-
 func TestIndicatorsEmulator_GetMissingAndOrder(t *testing.T) {
 	t.Parallel()
 	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(700), falcontest.WithRateLimit(0))
