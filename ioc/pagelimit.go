@@ -35,13 +35,10 @@ func newPageLimit(n int) *pageLimit {
 // The size the query sends (its "limit", which may be below the current
 // size, as at the end of the offset window) is the one halved.
 func (l *pageLimit) fetch(ctx context.Context, c *falcon.Client, path string, out any, query func(limit int) url.Values) (*falcon.Response, error) {
-	first := 0
+	first, prev := 0, 0
 	for {
 		q := query(int(l.n.Load()))
 		sent, _ := strconv.Atoi(q.Get("limit"))
-		if first == 0 {
-			first = sent
-		}
 		resp, err := c.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: path, Query: q}, out)
 		if l.sent != nil {
 			l.sent(resp, err)
@@ -49,12 +46,17 @@ func (l *pageLimit) fetch(ctx context.Context, c *falcon.Client, path string, ou
 		if err == nil || !limitRefused(err) {
 			return resp, err
 		}
-		if sent <= 1 {
-			if first > 1 {
-				err = fmt.Errorf("ioc: the server refused every page size from %d down to 1: %w", first, err)
+		if first == 0 {
+			first = sent
+		}
+		// Stop at 1, or if the query did not take the smaller size.
+		if sent <= 1 || (prev != 0 && sent >= prev) {
+			if sent < first {
+				err = fmt.Errorf("ioc: the server refused every page size from %d down to %d: %w", first, sent, err)
 			}
 			return resp, err
 		}
+		prev = sent
 		l.shrink(sent / 2)
 	}
 }
