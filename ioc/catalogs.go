@@ -252,8 +252,10 @@ type Catalog struct {
 
 // Catalog loads the four catalogs at once, each on its own goroutine, and
 // returns them together. The first failure cancels the other look-ups and
-// is returned, naming the catalog. The catalogs change rarely: load them
-// once and keep the result.
+// is returned, naming the catalog. A panic on one of the goroutines (in
+// the caller's transport, say) cancels the others and, once they have
+// returned, is raised again on the caller's goroutine as a *PanicError. The
+// catalogs change rarely: load them once and keep the result.
 //
 // Falcon API: GET /iocs/queries/actions/v1, GET /iocs/entities/actions/v1,
 // GET /iocs/queries/ioc-types/v1, GET /iocs/queries/platforms/v1 and
@@ -266,9 +268,11 @@ func (c *Client) Catalog(ctx context.Context) (*Catalog, error) {
 		mu    sync.Mutex
 		first error
 		wg    sync.WaitGroup
+		pan   workerPanics
 	)
 	run := func(name string, f func() error) {
 		wg.Go(func() {
+			defer func() { pan.keep(recover(), "Client.Catalog", cancel) }()
 			if err := f(); err != nil {
 				err = fmt.Errorf("ioc: loading the %s catalog: %w", name, err)
 				mu.Lock()
@@ -302,6 +306,7 @@ func (c *Client) Catalog(ctx context.Context) (*Catalog, error) {
 	run("platforms", func() (err error) { cat.Platforms, err = collect(c.Platforms.All(ctx, nil)); return err })
 	run("severities", func() (err error) { cat.Severities, err = collect(c.Severities.All(ctx, nil)); return err })
 	wg.Wait()
+	pan.raise()
 	if first != nil {
 		return nil, first
 	}

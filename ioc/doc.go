@@ -51,6 +51,20 @@
 //   - Options are read when the method is called. Iterators and paginators
 //     copy what they need then, so changing an option struct afterwards
 //     changes nothing, and ranging again starts from the same position.
+//   - Panics. Create, Update, Get (of indicators, actions and
+//     processes), Delete and Client.Catalog fan their requests out over
+//     worker goroutines. A panic there (in the caller's own transport, or
+//     in WriteOptions.Progress) cancels the other workers, so that no
+//     further request is sent, and once they have all returned it is
+//     raised again on the caller's goroutine as a *PanicError that keeps
+//     the value (errors.Is and errors.As see through it when it is an
+//     error), says where it happened and holds the stack where it did. A
+//     look-up or Delete small enough for one request runs on the caller's
+//     goroutine and raises the same *PanicError, so the value does not
+//     depend on the number of ids. Calls that send one request (List,
+//     Search, DeleteWhere, ...) let a panic through unchanged, and
+//     iterators raise it again on the ranging goroutine, as package
+//     pagination does.
 //
 // # Pagination
 //
@@ -110,8 +124,7 @@
 // instead of refusing the call; WriteOptions.Progress reports done/total.
 // A panic on a worker goroutine (in Progress, or in the caller's own
 // transport) stops the workers and is raised again on the caller's
-// goroutine as a *PanicError that keeps the value, says where it happened
-// and holds the worker's stack.
+// goroutine as a *PanicError (see Conventions).
 // Falcon has no idempotency keys, so when a create's answer is lost
 // (falcon.ResponseLost) Create looks the batch's values up, counts those that
 // exist as created and re-sends only the rest: no row is lost and none is

@@ -29,15 +29,16 @@ type GetResult[T any] struct {
 // each query short enough, fetched with bounded concurrency. fetch reads
 // one chunk; key gives the id of what it found. A chunk answered 404 found
 // nothing. The Response is that of the last chunk; any other error ends
-// the look-up and is returned with a nil result.
-func getByIDs[T any](ctx context.Context, ids []string, fetch func(ctx context.Context, chunk []string) ([]T, *falcon.Response, error), key func(T) string) (*GetResult[T], *falcon.Response, error) {
+// the look-up and is returned with a nil result. A panic in fetch is
+// raised again as a *PanicError naming where, the method looking up.
+func getByIDs[T any](ctx context.Context, where string, ids []string, fetch func(ctx context.Context, chunk []string) ([]T, *falcon.Response, error), key func(T) string) (*GetResult[T], *falcon.Response, error) {
 	if len(ids) == 0 {
 		return &GetResult[T]{}, nil, nil
 	}
 	chunks := chunkIDs(ids, maxIDsQuery)
 	found := make([][]T, len(chunks))
 	resps := make([]*falcon.Response, len(chunks))
-	err := forEach(ctx, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
+	err := forEach(ctx, where, len(chunks), DefaultConcurrency, func(ctx context.Context, i int) error {
 		page, resp, err := fetch(ctx, chunks[i])
 		resps[i] = resp
 		if isNoResults(err) {

@@ -407,7 +407,7 @@ func (s *IndicatorsService) Get(ctx context.Context, ids ...string) (*GetResult[
 	if err := c.err(); err != nil {
 		return nil, nil, err
 	}
-	return getByIDs(ctx, uniq, s.getChunk, indicatorID)
+	return getByIDs(ctx, "IndicatorsService.Get", uniq, s.getChunk, indicatorID)
 }
 
 func indicatorID(ind *Indicator) string {
@@ -426,9 +426,14 @@ func (s *IndicatorsService) getChunk(ctx context.Context, ids []string) ([]*Indi
 
 // forEach runs fn(ctx, i) for i in [0, n) with at most limit calls at a
 // time. The first error cancels the context of the others and is
-// returned; calls not started by then are skipped.
-func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+// returned; calls not started by then are skipped. A panic in fn cancels
+// the others too and, once they have all returned, is raised again as a
+// *PanicError naming where, the method forEach works for; with n == 1, fn
+// runs on the caller's goroutine and its panic is raised as the same
+// *PanicError.
+func forEach(ctx context.Context, where string, n, limit int, fn func(ctx context.Context, i int) error) error {
 	if n == 1 {
+		defer repanic(where)
 		return fn(ctx, 0)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -437,6 +442,7 @@ func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i i
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
+	var panics workerPanics
 	started := 0
 	for i := range n {
 		select {
@@ -449,12 +455,14 @@ func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i i
 		started++
 		wg.Go(func() {
 			defer func() { <-sem }()
+			defer func() { panics.keep(recover(), where, cancel) }()
 			if err := fn(ctx, i); err != nil {
 				once.Do(func() { first = err; cancel(err) })
 			}
 		})
 	}
 	wg.Wait()
+	panics.raise()
 	if first != nil {
 		return first
 	}

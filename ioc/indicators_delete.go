@@ -155,7 +155,7 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 	chunks := chunkIDs(uniq, maxIDsQuery-len(base.Encode()))
 	parts := make([]DeleteResult, len(chunks))
 	sent := make([]bool, len(chunks))
-	err := forEach(ctx, len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
+	err := forEach(ctx, "IndicatorsService.Delete", len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
 		sent[i] = true
 		q := o.query()
 		q["ids"] = chunks[i]

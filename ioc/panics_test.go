@@ -142,7 +142,7 @@ func TestFanOut_TransportPanicReachesTheCaller(t *testing.T) {
 				// The deadline only bounds a fan-out that fails to cancel
 				// its held requests; they then end by the deadline, which
 				// the test reports.
-				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 				defer cancel()
 				got := func() (v any) {
 					defer func() { v = recover() }()

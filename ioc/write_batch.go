@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/falconioc/falcon"
 )
@@ -122,17 +120,17 @@ func (r *writeRun) batches() [][]int {
 // run sends the batches with bounded concurrency. Batches not started when
 // ctx ends fail with ErrNotSent. A panic on a worker (in send, or in the
 // Progress callback) cancels the others' context, so that no batch starts
-// after it, and is raised again here, as a *PanicError naming op, once
-// every worker has returned.
+// after it, and is raised again here, as a *PanicError naming the method
+// or the callback, once every worker has returned.
 func (r *writeRun) run(ctx context.Context, op string, batches [][]int, send func(ctx context.Context, idx []int)) {
 	total := 0
 	for _, b := range batches {
 		total += len(b)
 	}
 	r.progress = &progress{fn: r.cfg.Progress, total: total}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var panicked atomic.Pointer[PanicError]
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var panics workerPanics
 	sem := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for _, b := range batches {
@@ -149,21 +147,14 @@ func (r *writeRun) run(ctx context.Context, op string, batches [][]int, send fun
 		wg.Go(func() {
 			defer func() { <-sem }()
 			where := "IndicatorsService." + op
-			defer func() {
-				if v := recover(); v != nil {
-					panicked.CompareAndSwap(nil, &PanicError{Where: where, Value: v, Stack: debug.Stack()})
-					cancel() // before the slot is freed: no batch starts after a panic
-				}
-			}()
+			defer func() { panics.keep(recover(), where, cancel) }()
 			send(ctx, b)
 			where = "WriteOptions.Progress"
 			r.progress.add(len(b))
 		})
 	}
 	wg.Wait()
-	if p := panicked.Load(); p != nil {
-		panic(p)
-	}
+	panics.raise()
 }
 
 // requestFailed marks items with a request-level error. An API error

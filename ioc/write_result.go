@@ -254,36 +254,6 @@ func (e *WriteError) Unwrap() []error {
 	return out
 }
 
-// PanicError is the value Create and Update panic with when a function
-// they run on a worker goroutine panicked: the caller's
-// WriteOptions.Progress callback or, through the client, the caller's
-// own http.RoundTripper. A panic there would end the program out of reach
-// of the caller's recover; instead the workers stop (no further request
-// is sent), and once they have all returned the panic is raised again on
-// the caller's goroutine with this value.
-type PanicError struct {
-	// Where names what panicked: "WriteOptions.Progress", or the method
-	// whose worker panicked, such as "IndicatorsService.Create".
-	Where string
-	// Value is the value the function panicked with.
-	Value any
-	// Stack is the stack of the worker goroutine where it panicked.
-	Stack []byte
-}
-
-// Error returns "ioc: panic in WHERE: VALUE", then the worker's stack on
-// the lines that follow, so that a program that dies of the panic shows
-// where it happened.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("ioc: panic in %s: %v\n\n%s", e.Where, e.Value, e.Stack)
-}
-
-// Unwrap returns Value when it is an error, and nil otherwise.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
-
 func firstLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		return s[:i]
