@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"iter"
 	"net/http"
 	"slices"
 	"strings"
@@ -158,6 +160,390 @@ func TestIndicatorsHostileServer(t *testing.T) {
 				Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true}}, nil)
 			if err != nil && !typed(err) {
 				t.Errorf("Create: err %v (%T) is none of the SDK's types", err, err)
+			}
+		})
+	}
+}
+
+// everyCallLimit is the body limit of TestHostileServerEveryCall: small, so
+// that the answers over it cost a few MiB per call (the 1 GiB answers and
+// the heap bounds are TestIndicatorsHostileServer's and falcon's).
+const everyCallLimit = 2 << 20
+
+// Ids of the hostile answers shaped as id lists.
+const (
+	id2 = "1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	id3 = "2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+)
+
+// everyCallAnswers returns the hostile answers, with the big ones sized
+// for everyCallLimit, and answers shaped as id lists (the search, catalog,
+// "ran on" and delete calls read ids, not indicators).
+func everyCallAnswers() []hostile.Answer {
+	var as []hostile.Answer
+	for _, a := range hostile.Answers() {
+		switch a.Name {
+		case "1 GiB body":
+			a.Name, a.Body = "body over the limit", func() io.Reader {
+				return io.MultiReader(strings.NewReader(`{"resources":["`), hostile.Repeat('a', 4*everyCallLimit), strings.NewReader(`"]}`))
+			}
+		case "gzip bomb":
+			a.Body = func() io.Reader { return hostile.GzipBombOf(4 * everyCallLimit) }
+		}
+		as = append(as, a)
+	}
+	ids := func(name, body string, want hostile.Outcome, items int) hostile.Answer {
+		return hostile.Answer{Name: name, Body: func() io.Reader { return strings.NewReader(body) }, Want: want, Items: items}
+	}
+	return append(as,
+		ids("ids", `{"meta":{"pagination":{"total":2,"offset":0}},"resources":["`+hostile.ID+`","`+id2+`"]}`, hostile.OK, 2),
+		ids("ids, no total (offset ignored)", `{"resources":["`+hostile.ID+`"]}`, hostile.OK, 1),
+		ids("ids, negative total (offset ignored)", `{"meta":{"pagination":{"total":-1,"offset":-3}},"resources":["`+hostile.ID+`"]}`, hostile.OK, 1),
+		ids("null in ids", hostile.Envelope(`["`+hostile.ID+`",null]`), hostile.Decode, 0),
+		ids("number in ids", hostile.Envelope(`["`+hostile.ID+`",5]`), hostile.Decode, 0),
+		ids("job id a number", hostile.Envelope(`[{"id":5}]`), hostile.Decode, 0),
+	)
+}
+
+// hostileCall is one call of the package. run sends it and returns how
+// many items it got and its error; it checks the result itself: no nil
+// item, no empty id, every item or id of a write accounted for.
+type hostileCall struct {
+	name string
+	run  func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error)
+}
+
+var hostileRef = ioc.Ref{Type: ioc.TypeDomain, Value: "example.com"}
+
+const hostileDevice = "0123456789abcdef0123456789abcdef"
+
+// walk ranges seq to its end, checking each item with ok, and returns the
+// count and the error. It gives up (an error of the test) after 1,000
+// items: every page of a hostile server is the same, so a walk that long
+// does not end.
+func walk[T any](t *testing.T, seq iter.Seq2[T, error], ok func(T) bool) (int, error) {
+	t.Helper()
+	n := 0
+	for v, err := range seq {
+		if err != nil {
+			return n, err
+		}
+		if !ok(v) {
+			t.Errorf("item %d: %#v", n, v)
+		}
+		if n++; n == 1000 {
+			t.Errorf("the walk does not end")
+			break
+		}
+	}
+	return n, nil
+}
+
+func nonEmpty[T ~string](v T) bool { return v != "" }
+func nonNil[T any](v *T) bool      { return v != nil }
+
+// page returns a one-page call's count, checking each item with ok.
+func page[T any](t *testing.T, items []T, err error, ok func(T) bool) (int, error) {
+	t.Helper()
+	for i, v := range items {
+		if !ok(v) {
+			t.Errorf("item %d: %#v", i, v)
+		}
+	}
+	return len(items), err
+}
+
+// found checks a look-up by id: what was found and what is missing make
+// up the ids asked, none nil.
+func found[T any](t *testing.T, res *ioc.GetResult[*T], asked int, err error) (int, error) {
+	t.Helper()
+	if err != nil {
+		return 0, err
+	}
+	if len(res.Found)+len(res.Missing) != asked || slices.Contains(res.Found, nil) {
+		t.Errorf("look-up of %d ids: %d found, %d missing, nil found: %v", asked, len(res.Found), len(res.Missing), slices.Contains(res.Found, nil))
+	}
+	return len(res.Found), nil
+}
+
+// writeAccounted checks a write's result: one item per input, each
+// written or failed.
+func writeAccounted(t *testing.T, res *ioc.WriteResult, n int, err error) (int, error) {
+	t.Helper()
+	if res == nil {
+		if err == nil {
+			t.Error("nil result and nil error")
+		}
+		return 0, err
+	}
+	if n >= 0 && len(res.Items) != n {
+		t.Errorf("%d items for %d sent", len(res.Items), n)
+	}
+	for i, it := range res.Items {
+		if (it.Err == nil) == (it.Indicator == nil) {
+			t.Errorf("item %d: written %v, err %v", i, it.Indicator != nil, it.Err)
+		}
+	}
+	return res.Succeeded(), err
+}
+
+// deleteAccounted checks a deletion's result: every id asked is in exactly
+// one of Deleted, NotFound and Failed, and no other id is.
+func deleteAccounted(t *testing.T, res *ioc.DeleteResult, ids []string, err error) (int, error) {
+	t.Helper()
+	if res == nil {
+		if err == nil {
+			t.Error("nil result and nil error")
+		}
+		return 0, err
+	}
+	seen := map[string]int{}
+	for _, id := range slices.Concat(res.Deleted, res.NotFound) {
+		seen[id]++
+	}
+	for _, f := range res.Failed {
+		seen[f.ID]++
+		if f.Error() == "" || f.Message == "" && f.Err == nil {
+			t.Errorf("failure of %s without a reason", f.ID)
+		}
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("id %.8s... is in %d of Deleted %v, NotFound %v, Failed %v", id, seen[id], res.Deleted, res.NotFound, res.Failed)
+		}
+		delete(seen, id)
+	}
+	if ids != nil && len(seen) > 0 {
+		t.Errorf("ids not asked for in the result: %v", seen)
+	}
+	return len(res.Deleted), err
+}
+
+// hostileCalls lists every read and write call of the package.
+func hostileCalls() []hostileCall {
+	list := &ioc.ListOptions{Limit: 10}
+	update := []ioc.IndicatorUpdate{{ID: hostile.ID, Severity: ioc.Set(ioc.SeverityHigh)}, {ID: id2, Description: ioc.Clear[string]()}}
+	del := []string{hostile.ID, id2, id3}
+	return []hostileCall{
+		{"Indicators.Search", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			ids, _, err := c.Indicators.Search(ctx, list)
+			return page(t, ids, err, nonEmpty)
+		}},
+		{"Indicators.AllIDs", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Indicators.AllIDs(ctx, list), nonEmpty)
+		}},
+		{"Indicators.AllIDs by offset", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Indicators.AllIDs(ctx, &ioc.ListOptions{Limit: 10, Offset: new(0)}), nonEmpty)
+		}},
+		{"Indicators.Paginator", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			p, n := c.Indicators.Paginator(list), 0
+			for pages := 0; p.HasMorePages(); pages++ {
+				if pages == 100 {
+					t.Error("the paginator does not end")
+					break
+				}
+				inds, _, err := p.NextPage(ctx)
+				if _, err := page(t, inds, err, nonNil); err != nil {
+					return n, err
+				}
+				n += len(inds)
+			}
+			return n, nil
+		}},
+		{"Indicators.All by offset", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Indicators.All(ctx, &ioc.ListOptions{Limit: 10, Offset: new(0)}), nonNil)
+		}},
+		{"Indicators.Aggregate", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, _, err := c.Indicators.Aggregate(ctx, ioc.AggregateRequest{Type: ioc.AggTerms, Field: "type"}, nil)
+			if err == nil && res == nil {
+				t.Error("nil result and nil error")
+			}
+			if res == nil {
+				return 0, err
+			}
+			return len(res.Buckets), err
+		}},
+		{"Indicators.Create", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, err := c.Indicators.Create(ctx, []ioc.NewIndicator{{Type: ioc.TypeDomain, Value: "example.com", Action: ioc.ActionDetect,
+				Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true}}, nil)
+			return writeAccounted(t, res, 1, err)
+		}},
+		{"Indicators.Update", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, err := c.Indicators.Update(ctx, update, nil)
+			return writeAccounted(t, res, len(update), err)
+		}},
+		{"Indicators.BulkUpdate", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: ioc.MatchAll(), Severity: ioc.Set(ioc.SeverityHigh)}, nil)
+			return writeAccounted(t, res, -1, err)
+		}},
+		{"Indicators.Delete", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, err := c.Indicators.Delete(ctx, del, nil)
+			return deleteAccounted(t, res, del, err)
+		}},
+		{"Indicators.DeleteWhere", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, err := c.Indicators.DeleteWhere(ctx, ioc.MatchAll(), nil)
+			if res != nil && slices.Contains(res.Deleted, "") {
+				t.Errorf("an empty id in Deleted: %q", res.Deleted)
+			}
+			return deleteAccounted(t, res, nil, err)
+		}},
+		{"Actions.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Actions.List(ctx, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Actions.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Actions.All(ctx, nil), nonEmpty)
+		}},
+		{"Actions.Get", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, _, err := c.Actions.Get(ctx, ioc.ActionDetect, ioc.ActionAllow)
+			return found(t, res, 2, err)
+		}},
+		{"Types.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Types.List(ctx, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Types.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Types.All(ctx, nil), nonEmpty)
+		}},
+		{"Platforms.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Platforms.List(ctx, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Platforms.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Platforms.All(ctx, &ioc.CatalogOptions{Offset: "5"}), nonEmpty)
+		}},
+		{"Severities.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Severities.List(ctx, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Severities.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Severities.All(ctx, nil), nonEmpty)
+		}},
+		{"Client.Catalog", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			cat, err := c.Catalog(ctx)
+			if err != nil {
+				return 0, err
+			}
+			n := len(cat.Types) + len(cat.Platforms) + len(cat.Severities)
+			if slices.Contains(cat.Actions, nil) || slices.Contains(cat.Types, "") || slices.Contains(cat.Platforms, "") || slices.Contains(cat.Severities, "") {
+				t.Errorf("catalog with a nil or empty entry: %+v", cat)
+			}
+			return n, nil
+		}},
+		{"Devices.Count", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			dc, _, err := c.Devices.Count(ctx, hostileRef)
+			if err == nil && (dc == nil || dc.Count < 0) {
+				t.Errorf("count %+v", dc)
+			}
+			return 0, err
+		}},
+		{"Devices.CountLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			dc, _, err := c.Devices.CountLegacy(ctx, hostileRef)
+			if err == nil && (dc == nil || dc.Count < 0) {
+				t.Errorf("count %+v", dc)
+			}
+			return 0, err
+		}},
+		{"Devices.RanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Devices.RanOn(ctx, hostileRef, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Devices.AllRanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Devices.AllRanOn(ctx, hostileRef, &ioc.RanOnOptions{Limit: 10}), nonEmpty)
+		}},
+		{"Devices.AllRanOnLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Devices.AllRanOnLegacy(ctx, hostileRef, nil), nonEmpty)
+		}},
+		{"Processes.RanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			v, _, err := c.Processes.RanOn(ctx, hostileRef, hostileDevice, nil)
+			return page(t, v, err, nonEmpty)
+		}},
+		{"Processes.AllRanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Processes.AllRanOn(ctx, hostileRef, hostileDevice, nil), nonEmpty)
+		}},
+		{"Processes.AllRanOnLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Processes.AllRanOnLegacy(ctx, hostileRef, hostileDevice, nil), nonEmpty)
+		}},
+		{"Processes.Get", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			res, _, err := c.Processes.Get(ctx, "pid:"+hostileDevice+":1", "pid:"+hostileDevice+":2")
+			return found(t, res, 2, err)
+		}},
+		{"Reports.Create", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			job, _, err := c.Reports.Create(ctx, ioc.ReportRequest{Format: "csv"})
+			switch {
+			case err != nil:
+				return 0, err
+			case job == nil:
+				t.Error("nil job and nil error")
+				return 0, nil
+			case job.Resource != nil && job.ID == "":
+				t.Errorf("a job without an id from %s", job.Resource)
+			}
+			return 1, nil
+		}},
+	}
+}
+
+// mustFail reports whether no call can make anything of answer a.
+func mustFail(a hostile.Answer) bool {
+	switch a.Want {
+	case hostile.Lost, hostile.Deadline, hostile.TooLarge:
+		return true
+	case hostile.Decode:
+		return !strings.HasPrefix(a.Name, "wrong type") && a.Name != "resources an object" &&
+			a.Name != "null in resources" && a.Name != "job id a number" && !strings.Contains(a.Name, "in ids")
+	}
+	return false
+}
+
+// TestHostileServerEveryCall sends every read and write call of the
+// package to every hostile answer. Each gives a typed error or a result
+// that run checks; none panics, outlives its deadline, sends more than a
+// few requests (a walk that never ends), or leaves a goroutine behind
+// (goleak, here and in TestMain). An answer no call can use must give an
+// error, of the right type for a deadline or a body over the limit.
+func TestHostileServerEveryCall(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	calls := hostileCalls()
+	for _, a := range everyCallAnswers() {
+		t.Run(a.Name, func(t *testing.T) {
+			srv := hostile.NewServer(a)
+			defer srv.Close()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			fc, err := falcon.NewClient(falcon.WithBaseURL(srv.URL),
+				falcon.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "hostile-token"})),
+				falcon.WithHTTPClient(&http.Client{Transport: tr}), falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 1}),
+				falcon.WithMaxBodySize(everyCallLimit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := ioc.New(fc)
+			deadline := 30 * time.Second
+			if a.Want == hostile.Deadline {
+				deadline = 200 * time.Millisecond
+			}
+			for _, call := range calls {
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				before := srv.Requests()
+				_, err := call.run(t, ctx, c)
+				cancel()
+				if sent := srv.Requests() - before; sent > 40 {
+					t.Errorf("%s: %d requests", call.name, sent)
+				}
+				switch {
+				case err == nil && mustFail(a):
+					t.Errorf("%s: no error", call.name)
+				case err == nil:
+				case a.Want == hostile.Deadline:
+					if !errors.Is(err, context.DeadlineExceeded) || !typed(err) {
+						t.Errorf("%s: err %v (%T); want a typed error for the deadline", call.name, err, err)
+					}
+				case !typed(err) || errors.Is(err, context.DeadlineExceeded):
+					t.Errorf("%s: err %v (%T); want one of the SDK's types, before the deadline", call.name, err, err)
+				case a.Want == hostile.TooLarge && !isA[*falcon.BodyTooLargeError](err):
+					t.Errorf("%s: err %v (%T); want a *falcon.BodyTooLargeError", call.name, err, err)
+				}
 			}
 		})
 	}

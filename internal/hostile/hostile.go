@@ -168,13 +168,17 @@ var (
 // JSON: a string of 'a's in a resources list. It is made of gzip members,
 // one for the start and 1,024 copies of one for 1 MiB of 'a's, which
 // gzip readers decode as one stream.
-func GzipBomb() io.Reader {
+func GzipBomb() io.Reader { return GzipBombOf(GiB) }
+
+// GzipBombOf is GzipBomb expanding to n bytes (rounded down to whole MiB,
+// at least one).
+func GzipBombOf(n int64) io.Reader {
 	bombOnce.Do(func() {
 		bombHead = gzipped([]byte(`{"resources":[{"id":"` + ID + `","description":"`))
 		bombMember = gzipped(bytes.Repeat([]byte("a"), 1<<20))
 	})
 	rs := []io.Reader{bytes.NewReader(bombHead)}
-	for range GiB >> 20 {
+	for range max(n>>20, 1) {
 		rs = append(rs, bytes.NewReader(bombMember))
 	}
 	return io.MultiReader(rs...)
