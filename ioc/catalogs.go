@@ -2,6 +2,7 @@ package ioc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -121,7 +122,7 @@ func listCatalog[T ~string](ctx context.Context, s *service, path string, opts *
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []T
+	var out idList[T]
 	resp, err := s.get(ctx, path, q, &out)
 	if err != nil {
 		return nil, resp, err
@@ -141,7 +142,7 @@ func allCatalog[T ~string](ctx context.Context, s *service, path string, opts *C
 		if offset != "" {
 			pq.Set("offset", offset)
 		}
-		var out []T
+		var out idList[T]
 		resp, err := s.get(ctx, path, pq, &out)
 		return out, resp, err
 	})
@@ -149,22 +150,48 @@ func allCatalog[T ~string](ctx context.Context, s *service, path string, opts *C
 
 // stringOffsetSeq walks an endpoint whose offset is a string holding a
 // number, as the catalog and "ran on" calls have. fetch returns the page
-// at offset.
-func stringOffsetSeq[T any](ctx context.Context, start string, fetch func(ctx context.Context, offset string) ([]T, *falcon.Response, error)) iter.Seq2[T, error] {
-	p := pagination.NewStringOffset(func(ctx context.Context, offset string) (pagination.Page[T], error) {
-		items, resp, err := fetch(ctx, offset)
-		if err != nil {
-			return pagination.Page[T]{}, err
+// at offset. A server that ignores the offset would serve the same page
+// forever when it gives no total: a page equal to the one before ends the
+// walk with ErrOffsetIgnored, and without a total the walk ends at the
+// API's offset window (pagination.ErrOffsetWindow). Both arrive in a
+// *pagination.PageError naming the offset.
+func stringOffsetSeq[T comparable](ctx context.Context, start string, fetch func(ctx context.Context, offset string) ([]T, *falcon.Response, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var prev []T // the page before, in this walk
+		p := pagination.NewStringOffset(func(ctx context.Context, offset string) (pagination.Page[T], error) {
+			items, resp, err := fetch(ctx, offset)
+			if err != nil {
+				return pagination.Page[T]{}, err
+			}
+			if len(items) > 0 && slices.Equal(items, prev) {
+				return pagination.Page[T]{}, ErrOffsetIgnored
+			}
+			prev = items
+			pg := resp.Meta.Pagination
+			next := nextStringOffset(offset, pg, len(items))
+			if pg.Total <= 0 && atOrPast(next, pagination.DefaultMaxOffset) {
+				return pagination.Page[T]{}, pagination.ErrOffsetWindow
+			}
+			return pagination.Page[T]{Items: items, Next: next, Total: int(pg.Total), Meta: resp}, nil
+		}, pagination.WithStartCursor(start))
+		for v, err := range p.All(ctx) {
+			if !yield(v, err) || err != nil {
+				return
+			}
 		}
-		pg := resp.Meta.Pagination
-		return pagination.Page[T]{
-			Items: items,
-			Next:  nextStringOffset(offset, pg, len(items)),
-			Total: int(pg.Total),
-			Meta:  resp,
-		}, nil
-	}, pagination.WithStartCursor(start))
-	return p.All(ctx)
+	}
+}
+
+// ErrOffsetIgnored reports that an offset walk (the catalog and "ran on"
+// All iterators) received the same page at a new offset, as from a server
+// that ignores the offset: the walk stops rather than loop. It arrives
+// wrapped in a *pagination.PageError naming the offset.
+var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the next offset (it ignores the offset)")
+
+// atOrPast reports whether the string offset s is a number at or above n.
+func atOrPast(s string, n int) bool {
+	v, err := strconv.Atoi(s)
+	return err == nil && v >= n
 }
 
 // nextStringOffset returns the offset of the page that follows one of n

@@ -106,7 +106,7 @@ func (s *service) ranOnPage(ctx context.Context, path string, q url.Values, offs
 	if offset != "" {
 		q.Set("offset", offset)
 	}
-	var ids []string
+	var ids idList[string]
 	resp, err := s.get(ctx, path, q, &ids)
 	if isNoResults(err) {
 		return nil, resp, nil

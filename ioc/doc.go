@@ -81,7 +81,10 @@
 // about the limit (the API's JSON, or an HTML page from a gateway, as on
 // GovCloud) is halved and asked again, down to 1, for the rest of the
 // listing; if even 1 is refused, the error says so and wraps the
-// server's *falcon.APIError.
+// server's *falcon.APIError. The string-offset walks (the catalog and
+// "ran on" All methods) stop with ErrOffsetIgnored when a page repeats the
+// one before (a server that ignores the offset), and, when the API gives
+// no total, at the 10,000 offset window (pagination.ErrOffsetWindow).
 //
 // # FQL
 //
@@ -147,9 +150,11 @@
 // *falcon.AuthError, *falcon.RequestError, *falcon.ValidationError, and
 // *falcon.DecodeError or *falcon.BodyTooLargeError for a 2xx answer that
 // cannot be used. An indicator field of the wrong JSON type, an integer
-// with a fraction or out of range, or a null in a list of indicators is a
-// *falcon.DecodeError wrapping a *json.UnmarshalTypeError (from All, when
-// the loop reaches that page); no list ever holds a nil *Indicator.
+// with a fraction or out of range, a null in a list of indicators or of
+// ids (Search, the catalogs, the "ran on" calls, Delete), or a report job
+// id that is not a string is a *falcon.DecodeError wrapping a
+// *json.UnmarshalTypeError (from All, when the loop reaches that page); no
+// list ever holds a nil *Indicator or an empty id made from a null.
 // Per-item outcomes of bulk writes are ItemError values in the WriteResult,
 // matching ErrDuplicate, ErrInvalid and ErrWarning with errors.Is; their
 // messages name the item by index, type and value (or id) and end with the

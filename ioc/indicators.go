@@ -153,7 +153,7 @@ func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]st
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []string
+	var out idList[string]
 	resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodGet, Path: pathSearch, Query: q.onePage()}, &out)
 	if err != nil {
 		return nil, resp, err
@@ -360,7 +360,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 		var seq iter.Seq2[string, error]
 		if q.offset != nil {
 			seq = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
-				var out []string
+				var out idList[string]
 				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
 					return q.values(min(n, limit), "", &offset)
 				})
@@ -375,7 +375,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 				start = append(start, pagination.WithStartCursor(q.after))
 			}
 			seq = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
-				var out []string
+				var out idList[string]
 				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
 					return q.values(n, after, nil)
 				})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,9 +35,10 @@ type DeleteResult struct {
 	NotFound []string
 	// Failed lists the ids that were not deleted, with why: refused by the
 	// API, in a request that failed as a whole (its status or transport
-	// error, matching falcon.ResponseLost when the outcome is unknown), or
-	// never sent because the call ended first (ErrNotSent). Sending these
-	// ids to Delete again is safe.
+	// error, matching falcon.ResponseLost when the outcome is unknown), not
+	// reported on by the API's answer (ErrOutcomeUnknown), or never sent
+	// because the call ended first (ErrNotSent). Sending these ids to
+	// Delete again is safe.
 	Failed []*ItemError
 	// Requests and Attempts count the logical requests and the HTTP
 	// requests written, as WriteResult's fields of the same names do.
@@ -122,17 +124,65 @@ func deleteErrorAnswer(err error) (deleted []string, details []falcon.ErrorDetai
 		return nil, nil, false
 	}
 	var env struct {
-		Resources []string `json:"resources"`
+		Resources idList[string] `json:"resources"`
 	}
-	_ = json.Unmarshal(ae.Body, &env)
+	if json.Unmarshal(ae.Body, &env) != nil {
+		env.Resources = nil // what was deleted is unknown: settle fails those ids
+	}
 	return env.Resources, ae.Errors, true
+}
+
+// settle makes every id of chunk (lower case, each once) land in exactly
+// one of res's lists, whatever the answer said: an id it reports twice
+// counts once (a failure first, then not found, then deleted, since
+// deleting again is harmless), ids it did not ask about are dropped, and
+// an id it does not report on fails with ErrOutcomeUnknown, naming the
+// answer's own message when it has one without an id.
+func (res *DeleteResult) settle(chunk []string, trace string) {
+	left := make(map[string]bool, len(chunk))
+	for _, id := range chunk {
+		left[id] = true
+	}
+	var reason string
+	failed := res.Failed[:0]
+	for _, f := range res.Failed {
+		if f.ID == "" && reason == "" {
+			reason = f.Message
+		}
+		if left[f.ID] {
+			left[f.ID] = false
+			failed = append(failed, f)
+		}
+	}
+	keep := func(ids []string) []string {
+		out := ids[:0]
+		for _, id := range ids {
+			if id = strings.ToLower(id); left[id] {
+				left[id] = false
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	res.Failed, res.NotFound, res.Deleted = failed, keep(res.NotFound), keep(res.Deleted)
+	msg := "the API's answer did not report on this id"
+	if reason != "" {
+		msg += ": " + firstLine(reason)
+	}
+	for _, id := range chunk {
+		if left[id] {
+			res.Failed = append(res.Failed, &ItemError{Index: -1, ID: id, Message: msg, TraceID: trace, Err: ErrOutcomeUnknown})
+		}
+	}
 }
 
 // Delete deletes the indicators with the given ids (64 hexadecimal
 // characters; repeated ids count once), in requests split by URL length
 // and sent with bounded concurrency. Ids the API does not know are listed
 // in DeleteResult.NotFound, not treated as failures. Every distinct id
-// ends up in exactly one of Deleted, NotFound and Failed. The error is a
+// ends up in exactly one of Deleted, NotFound and Failed, whatever the
+// answers say: an id an answer does not report on is Failed (matching
+// ErrOutcomeUnknown), and ids it did not ask about are left out. The error is a
 // *falcon.ValidationError for bad ids (nothing is sent, the result is nil),
 // the first request-level error (the result then says what happened to
 // every id), or nil.
@@ -159,7 +209,7 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 		sent[i] = true
 		q := o.query()
 		q["ids"] = chunks[i]
-		var deleted []string
+		var deleted idList[string]
 		resp, err := s.client.Do(ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
 		trace := traceOf(resp, err)
 		if err != nil {
@@ -170,9 +220,11 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 				return err
 			}
 			parts[i].add(d, details, trace)
+			parts[i].settle(chunks[i], trace)
 			return nil
 		}
 		parts[i].add(deleted, resp.Errors, trace)
+		parts[i].settle(chunks[i], trace)
 		return nil
 	})
 	for i, p := range parts {
@@ -233,7 +285,7 @@ func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter Filter, opts
 	}
 	q := o.query()
 	q.Set("filter", f)
-	var deleted []string
+	var deleted idList[string]
 	counted := countAttempts(ctx)
 	resp, err := s.client.Do(counted.ctx, &falcon.Request{Method: http.MethodDelete, Path: pathEntities, Query: q}, &deleted)
 	if err != nil {
@@ -241,5 +293,6 @@ func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter Filter, opts
 	}
 	res := &DeleteResult{Requests: 1, Attempts: counted.n()}
 	res.add(deleted, resp.Errors, traceOf(resp, nil))
+	res.Deleted = slices.Compact(res.Deleted) // the API lists each id once; a repeat is not a second deletion
 	return res, nil
 }

@@ -73,7 +73,8 @@ type reportSearch struct {
 
 // ReportJob is the job the API started for a report request.
 type ReportJob struct {
-	// ID identifies the job ("" when the answer names none).
+	// ID identifies the job ("" when the answer names none; an id that
+	// is not a JSON string makes Create fail with a *falcon.DecodeError).
 	ID string
 	// Resource is the answer's resource for the job as sent: the API
 	// documents no schema for it.
@@ -94,7 +95,7 @@ func (s *ReportsService) Create(ctx context.Context, req ReportRequest) (*Report
 	if err != nil {
 		return nil, nil, err
 	}
-	var resources []json.RawMessage
+	var resources jobList
 	resp, err := s.client.Do(ctx, &falcon.Request{
 		Method:      http.MethodPost,
 		Path:        pathReports,
@@ -106,28 +107,40 @@ func (s *ReportsService) Create(ctx context.Context, req ReportRequest) (*Report
 	}
 	job := &ReportJob{}
 	if len(resources) > 0 {
-		job.Resource = resources[0]
-		job.ID = reportJobID(resources[0])
+		job = &resources[0]
 	}
 	return job, resp, nil
 }
 
-// reportJobID reads a job id from a resource that is either the id itself
-// or an object with an "id" field.
-func reportJobID(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	var id string
-	if len(raw) > 0 && raw[0] == '"' {
-		if json.Unmarshal(raw, &id) == nil {
-			return id
+// jobList is the resources of a report answer: each either the job id
+// itself or an object with an "id" field. An id of another JSON type is a
+// *json.UnmarshalTypeError (reported as a *falcon.DecodeError), never "".
+type jobList []ReportJob
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *jobList) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return err
+	}
+	for _, raw := range raws {
+		job := ReportJob{Resource: raw}
+		var err error
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '"' {
+			err = json.Unmarshal(t, &job.ID)
+		} else {
+			var obj struct {
+				ID *string `json:"id"`
+			}
+			err = json.Unmarshal(t, &obj)
+			if obj.ID != nil {
+				job.ID = *obj.ID
+			}
 		}
-		return ""
+		if err != nil {
+			return err
+		}
+		*l = append(*l, job)
 	}
-	var obj struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &obj) == nil {
-		return obj.ID
-	}
-	return ""
+	return nil
 }
