@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -563,5 +564,71 @@ func TestHostileServerEveryCall(t *testing.T) {
 			}
 			wg.Wait()
 		})
+	}
+}
+
+// TestHostileRefusalsWrites sends every write to refusals of every kind:
+// 4xx and 5xx statuses with an HTML page, a JSON error without ids, and a
+// JSON error naming one of the ids. Each write gives a typed error, writes
+// nothing, and accounts for every item (Create, Update) or id (Delete),
+// with no goroutine left behind.
+func TestHostileRefusalsWrites(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	bodies := map[string]func(status int) (string, string){
+		"HTML": func(int) (string, string) {
+			return "text/html", "<html><body><h1>Request refused</h1></body></html>"
+		},
+		"JSON": func(status int) (string, string) {
+			return "application/json", `{"meta":{"trace_id":"refusal"},"errors":[{"code":` + strconv.Itoa(status) + `,"message":"refused"}],"resources":null}`
+		},
+		"JSON naming an id": func(status int) (string, string) {
+			return "application/json", `{"meta":{"trace_id":"refusal"},"errors":[{"code":` + strconv.Itoa(status) +
+				`,"message":"refused 'a.example.com'","id":"` + id2 + `"}],"resources":null}`
+		},
+	}
+	ids := []string{hostile.ID, id2, id3}
+	news := []ioc.NewIndicator{}
+	for _, v := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		news = append(news, ioc.NewIndicator{Type: ioc.TypeDomain, Value: v, Action: ioc.ActionDetect,
+			Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true})
+	}
+	updates := []ioc.IndicatorUpdate{{ID: hostile.ID, Severity: ioc.Set(ioc.SeverityHigh)},
+		{ID: id2, Severity: ioc.Set(ioc.SeverityHigh)}, {ID: id3, Severity: ioc.Set(ioc.SeverityHigh)}}
+	for _, status := range []int{400, 401, 403, 404, 409, 429, 500, 502, 503} {
+		for name, body := range bodies {
+			t.Run(strconv.Itoa(status)+" "+name, func(t *testing.T) {
+				ctype, text := body(status)
+				srv := hostile.NewServer(hostile.Answer{Status: status, Header: http.Header{"Content-Type": {ctype}},
+					Body: func() io.Reader { return strings.NewReader(text) }})
+				defer srv.Close()
+				c := hostileClient(t, srv)
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+
+				res, err := c.Indicators.Create(ctx, news, nil)
+				if n, _ := writeAccounted(t, res, len(news), err); n != 0 || !typed(err) {
+					t.Errorf("Create: %d written, err %v (%T)", n, err, err)
+				}
+				res, err = c.Indicators.Update(ctx, updates, nil)
+				if n, _ := writeAccounted(t, res, len(updates), err); n != 0 || !typed(err) {
+					t.Errorf("Update: %d written, err %v (%T)", n, err, err)
+				}
+				res, err = c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: ioc.MatchAll(), Severity: ioc.Set(ioc.SeverityHigh)}, nil)
+				if n, _ := writeAccounted(t, res, -1, err); n != 0 || !typed(err) {
+					t.Errorf("BulkUpdate: %d written, err %v (%T)", n, err, err)
+				}
+				dres, err := c.Indicators.Delete(ctx, ids, nil)
+				if n, _ := deleteAccounted(t, dres, ids, err); n != 0 {
+					t.Errorf("Delete: %d deleted", n)
+				}
+				if dres != nil && len(dres.Failed) > 0 && !typed(err) && err != nil {
+					t.Errorf("Delete: err %v (%T)", err, err)
+				}
+				dres, err = c.Indicators.DeleteWhere(ctx, ioc.MatchAll(), nil)
+				if dres != nil || !typed(err) {
+					t.Errorf("DeleteWhere: %+v, err %v (%T)", dres, err, err)
+				}
+			})
+		}
 	}
 }
