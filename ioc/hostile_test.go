@@ -632,3 +632,28 @@ func TestHostileRefusalsWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileNullEntities: a null among the resources of a look-up by id
+// is a *falcon.DecodeError, as in a list of indicators, not a silently
+// missing entry; an update the answer does not report on fails with
+// ErrOutcomeUnknown, as a deletion does.
+func TestHostileNullEntities(t *testing.T) {
+	srv := hostile.NewServer(hostile.Answer{Body: func() io.Reader { return strings.NewReader(hostile.Envelope(`[null]`)) }})
+	defer srv.Close()
+	c := hostileClient(t, srv)
+	_, _, err := c.Actions.Get(t.Context(), ioc.ActionDetect)
+	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
+		t.Errorf("Actions.Get: err %v (%T); want a *falcon.DecodeError", err, err)
+	}
+	_, _, err = c.Processes.Get(t.Context(), "pid:"+hostileDevice+":1")
+	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
+		t.Errorf("Processes.Get: err %v (%T); want a *falcon.DecodeError", err, err)
+	}
+
+	empty := hostile.NewServer(hostile.Answer{Body: func() io.Reader { return strings.NewReader(hostile.Envelope(`[]`)) }})
+	defer empty.Close()
+	res, err := hostileClient(t, empty).Indicators.Update(t.Context(), []ioc.IndicatorUpdate{{ID: hostile.ID, Severity: ioc.Set(ioc.SeverityHigh)}}, nil)
+	if res == nil || len(res.Items) != 1 || !errors.Is(res.Items[0].Err, ioc.ErrOutcomeUnknown) || !errors.Is(err, ioc.ErrOutcomeUnknown) {
+		t.Errorf("Update: %+v, err %v; want the item failed with ErrOutcomeUnknown", res, err)
+	}
+}
