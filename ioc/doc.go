@@ -150,8 +150,9 @@
 // *falcon.AuthError, *falcon.RequestError, *falcon.ValidationError, and
 // *falcon.DecodeError or *falcon.BodyTooLargeError for a 2xx answer that
 // cannot be used. An indicator field of the wrong JSON type, an integer
-// with a fraction or out of range, a null in a list of indicators or of
-// ids (Search, the catalogs, the "ran on" calls, Delete), or a report job
+// with a fraction or out of range, a null in a list of indicators, of ids
+// (Search, the catalogs, the "ran on" calls, Delete) or of the entities of
+// a look-up by id (actions, processes), or a report job
 // id that is not a string is a *falcon.DecodeError wrapping a
 // *json.UnmarshalTypeError (from All, when the loop reaches that page); no
 // list ever holds a nil *Indicator or an empty id made from a null.

@@ -106,9 +106,9 @@ func checkNames(ids []string) ([]string, error) {
 }
 
 // getEntities fetches one chunk of ids from path into a slice of T.
-func getEntities[T any](s *service, path string) func(ctx context.Context, chunk []string) ([]T, *falcon.Response, error) {
-	return func(ctx context.Context, chunk []string) ([]T, *falcon.Response, error) {
-		var out []T
+func getEntities[T any](s *service, path string) func(ctx context.Context, chunk []string) ([]*T, *falcon.Response, error) {
+	return func(ctx context.Context, chunk []string) ([]*T, *falcon.Response, error) {
+		var out entityList[T]
 		resp, err := s.get(ctx, path, url.Values{"ids": chunk}, &out)
 		return out, resp, err
 	}

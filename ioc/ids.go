@@ -41,3 +41,37 @@ func (l *idList[T]) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// entityList is the resources of a look-up by id (actions, processes):
+// a null among them is refused with a *json.UnmarshalTypeError, as in a
+// list of indicators, rather than left as a nil entry that would only show
+// as a missing id.
+type entityList[T any] []*T
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *entityList[T]) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*[]*T)(l)); err != nil {
+		return err
+	}
+	i := slices.Index(*l, nil)
+	if i < 0 {
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[T](), Offset: elementOffset(b, i), Field: "[" + strconv.Itoa(i) + "]"}
+}
+
+// elementOffset returns the offset of the end of element i of the JSON
+// array b (as encoding/json counts offsets in errors), or 0.
+func elementOffset(b []byte, i int) int64 {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		return 0
+	}
+	for k := 0; k <= i && dec.More(); k++ {
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return 0
+		}
+	}
+	return dec.InputOffset()
+}

@@ -24,7 +24,8 @@ type updateBody struct {
 // first as Create's are, then sent in batches with bounded concurrency.
 // An update is safe to repeat, so lost answers are retried by the client.
 // Ids the API does not know fail with an *ItemError matching
-// falcon.ErrNotFound. Items carry trace ids as Create's do, and
+// falcon.ErrNotFound; items its answer does not report on fail matching
+// ErrOutcomeUnknown. Items carry trace ids as Create's do, and
 // ValidateUpdates runs the checks alone.
 //
 // The error is nil when every item was written, a *WriteError (with the
@@ -106,15 +107,15 @@ func assignUpdateRows(items []WriteItem, idx []int, rows *writeRows, details []f
 		if done[i] {
 			continue
 		}
-		code := codes[items[i].ID]
-		msg := "the API did not report on this indicator"
+		// An error naming the id is the item's; with none, the outcome
+		// is unknown.
+		items[i].Err = &ItemError{ID: items[i].ID, Message: "the API did not report on this indicator", Err: ErrOutcomeUnknown}
 		for _, d := range details {
 			if strings.EqualFold(d.ID, items[i].ID) {
-				msg = d.Message
+				items[i].Err = &ItemError{ID: items[i].ID, Code: codes[items[i].ID], Message: d.Message}
 				break
 			}
 		}
-		items[i].Err = &ItemError{ID: items[i].ID, Code: code, Message: msg}
 	}
 }
 

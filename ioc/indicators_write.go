@@ -17,9 +17,9 @@ var (
 	// WriteOptions.IgnoreWarnings creates such items anyway.
 	ErrWarning = errors.New("ioc: refused because of a warning")
 	// ErrOutcomeUnknown: the response to the item's request was lost and
-	// the look-up meant to find out what happened failed too, or (Delete)
-	// the API's answer did not report on the id. The item may or may not
-	// exist.
+	// the look-up meant to find out what happened failed too, or (Delete,
+	// Update) the API's answer did not report on the item. The item may or
+	// may not exist, or have changed.
 	ErrOutcomeUnknown = errors.New("ioc: outcome unknown")
 	// ErrNotSent: the call ended (its context or an earlier failure) before
 	// the item's request was sent.
