@@ -2,7 +2,6 @@ package ioc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -181,12 +180,6 @@ func stringOffsetSeq[T comparable](ctx context.Context, start string, fetch func
 		}
 	}
 }
-
-// ErrOffsetIgnored reports that an offset walk (the catalog and "ran on"
-// All iterators) received the same page at a new offset, as from a server
-// that ignores the offset: the walk stops rather than loop. It arrives
-// wrapped in a *pagination.PageError naming the offset.
-var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the next offset (it ignores the offset)")
 
 // atOrPast reports whether the string offset s is a number at or above n.
 func atOrPast(s string, n int) bool {

@@ -81,10 +81,12 @@
 // about the limit (the API's JSON, or an HTML page from a gateway, as on
 // GovCloud) is halved and asked again, down to 1, for the rest of the
 // listing; if even 1 is refused, the error says so and wraps the
-// server's *falcon.APIError. The string-offset walks (the catalog and
-// "ran on" All methods) stop with ErrOffsetIgnored when a page repeats the
-// one before (a server that ignores the offset), and, when the API gives
-// no total, at the 10,000 offset window (pagination.ErrOffsetWindow).
+// server's *falcon.APIError. Offset walks (the catalog and "ran on" All
+// methods, and the indicator iterators with ListOptions.Offset) stop with
+// ErrOffsetIgnored when a page repeats the one before (a server that
+// ignores the offset), and at the 10,000 offset window
+// (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
+// the API gives no total).
 //
 // # FQL
 //

@@ -3,10 +3,38 @@ package ioc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
 )
+
+// ErrOffsetIgnored reports that an offset walk (the catalog and "ran on"
+// All iterators, and the indicator iterators with ListOptions.Offset)
+// received the same page at a new offset, as from a server that ignores
+// the offset: the walk stops rather than loop. It arrives wrapped in a
+// *pagination.PageError naming the offset.
+var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the next offset (it ignores the offset)")
+
+// repeatGuard remembers the ids of the last page of one offset walk.
+type repeatGuard struct{ prev []string }
+
+// repeats reports whether a page of n items, whose ids id gives, is not
+// empty and holds the ids of the page before, in order; it then remembers
+// this page.
+func (g *repeatGuard) repeats(n int, id func(i int) string) bool {
+	same := n > 0 && n == len(g.prev)
+	for i := 0; same && i < n; i++ {
+		same = id(i) == g.prev[i]
+	}
+	if !same {
+		g.prev = g.prev[:0]
+		for i := range n {
+			g.prev = append(g.prev, id(i))
+		}
+	}
+	return same
+}
 
 // idList is the resources of an answer that lists ids or catalog names.
 // Like a []string for encoding/json, it refuses any element that is not a

@@ -192,16 +192,25 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 	p := &IndicatorPaginator{}
 	lim := newPageLimit(q.limit)
 	if q.offset != nil {
-		p.off = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[*Indicator], error) {
-			var out indicatorList
-			resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {
-				return q.values(min(n, limit), "", &offset)
-			})
-			if err != nil {
-				return pagination.Page[*Indicator]{}, err
-			}
-			return pagination.Page[*Indicator]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
-		}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset))
+		// Each walk (NextPage's, and each range of All) has its own
+		// paginator, so that the repeated-page guard sees its own pages.
+		p.newOff = func() *pagination.Offset[*Indicator] {
+			var seen repeatGuard
+			return pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[*Indicator], error) {
+				var out indicatorList
+				resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {
+					return q.values(min(n, limit), "", &offset)
+				})
+				if err != nil {
+					return pagination.Page[*Indicator]{}, err
+				}
+				if seen.repeats(len(out), func(i int) string { return out[i].ID }) {
+					return pagination.Page[*Indicator]{}, ErrOffsetIgnored
+				}
+				return pagination.Page[*Indicator]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+			}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset))
+		}
+		p.off = p.newOff()
 		return p
 	}
 	var start []pagination.Option
@@ -234,9 +243,10 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 // keeps one position and is not safe for concurrent use; All neither uses
 // nor changes that position, and several ranges over it may run at once.
 type IndicatorPaginator struct {
-	err error
-	cur *pagination.Cursor[*rawPage]
-	off *pagination.Offset[*Indicator]
+	err    error
+	cur    *pagination.Cursor[*rawPage]
+	off    *pagination.Offset[*Indicator]        // NextPage's walk in offset mode
+	newOff func() *pagination.Offset[*Indicator] // a new walk in offset mode
 }
 
 // HasMorePages reports whether NextPage may return another page. It is
@@ -319,7 +329,7 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 			yield(nil, p.err)
 			return
 		case p.off != nil:
-			for ind, err := range p.off.All(ctx) {
+			for ind, err := range p.newOff().All(ctx) {
 				if !yield(ind, err) || err != nil {
 					return
 				}
@@ -359,6 +369,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 		lim := newPageLimit(q.limit)
 		var seq iter.Seq2[string, error]
 		if q.offset != nil {
+			var seen repeatGuard
 			seq = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
 				var out idList[string]
 				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
@@ -366,6 +377,9 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 				})
 				if err != nil {
 					return pagination.Page[string]{}, err
+				}
+				if seen.repeats(len(out), func(i int) string { return out[i] }) {
+					return pagination.Page[string]{}, ErrOffsetIgnored
 				}
 				return pagination.Page[string]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
 			}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset)).All(ctx)
