@@ -7,10 +7,12 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -515,11 +517,17 @@ func TestHostileServerEveryCall(t *testing.T) {
 		t.Run(a.Name, func(t *testing.T) {
 			srv := hostile.NewServer(a)
 			defer srv.Close()
-			tr := &http.Transport{}
-			defer tr.CloseIdleConnections()
+			base := &http.Transport{}
+			defer base.CloseIdleConnections()
+			var tr atomic.Pointer[hostile.Transport] // samples the heap as bodies are read
 			fc, err := falcon.NewClient(falcon.WithBaseURL(srv.URL),
 				falcon.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "hostile-token"})),
-				falcon.WithHTTPClient(&http.Client{Transport: tr}), falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 1}),
+				falcon.WithHTTPClient(&http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+					if t := tr.Load(); t != nil {
+						return t.RoundTrip(r)
+					}
+					return base.RoundTrip(r)
+				})}), falcon.WithRetry(falcon.RetryPolicy{MaxAttempts: 1}),
 				falcon.WithMaxBodySize(everyCallLimit))
 			if err != nil {
 				t.Fatal(err)
@@ -532,8 +540,27 @@ func TestHostileServerEveryCall(t *testing.T) {
 			check := func(call hostileCall) {
 				ctx, cancel := context.WithTimeout(context.Background(), deadline)
 				before := srv.Requests()
+				var heap uint64
+				if a.Want == hostile.TooLarge { // calls run one at a time
+					tr.Store(&hostile.Transport{Base: base})
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					heap = ms.HeapAlloc
+				}
 				_, err := call.run(t, ctx, c)
 				cancel()
+				// The body read stops at the limit: an answer four times
+				// over it read whole would pass this bound.
+				if heap > 0 {
+					inFlight := 1
+					if call.name == "Client.Catalog" {
+						inFlight = 4 // one walk per catalog at once
+					}
+					if peak := tr.Load().Peak(); peak > heap && peak-heap > uint64(4*everyCallLimit*inFlight) {
+						t.Errorf("%s: the heap grew by %s while reading the answer", call.name, hostile.MiB(peak-heap))
+					}
+				}
 				if sent := srv.Requests() - before; a.Want != hostile.Deadline && sent > 40 {
 					t.Errorf("%s: %d requests", call.name, sent)
 				}
