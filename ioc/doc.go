@@ -87,9 +87,6 @@
 // ignores the offset), and at the 10,000 offset window
 // (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
 // the API gives no total).
-// ignores the offset), and at the 10,000 offset window
-// (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
-// the API gives no total).
 //
 // # FQL
 //
