@@ -146,6 +146,8 @@ func newClient(getenv func(string) string, opts ...Option) (*Client, error) {
 		Timeout:    cfg.timeout,
 		Auth:       tm,
 		MaxBody:    cfg.maxBody,
+		NoPacing:   cfg.noPacing,
+		RateWindow: cfg.rateWindow,
 	})
 	st := &site{cloud: cloud, core: cc}
 	tm.site = st

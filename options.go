@@ -68,6 +68,9 @@ type config struct {
 	cloudURLs map[Cloud]string
 
 	maxBody int64 // 0: DefaultMaxBodySize
+
+	noPacing   bool          // WithRateLimitPacing(false)
+	rateWindow time.Duration // 0: one minute; tests shorten it
 }
 
 // String describes the configuration without the secret.
@@ -408,6 +411,21 @@ func WithMaxBodySize(n int64) Option {
 			return fmt.Errorf("falcon: WithMaxBodySize: %d is not positive", n)
 		}
 		c.maxBody = n
+		return nil
+	}
+}
+
+// WithRateLimitPacing turns the client's proactive rate limiting on (the
+// default) or off. With pacing, the client mirrors the API's count of
+// requests from the X-RateLimit-Limit and X-RateLimit-Remaining headers of
+// every answer (DefaultRateLimit before the first), and when fewer than a
+// tenth of the limit remain, it spreads the requests left over the window,
+// so that concurrent walks and bulk writes stay under the limit rather than
+// bouncing off 429 answers. Far from the limit it delays nothing. Without
+// pacing, requests only wait out the cooldown of a 429 (see RetryPolicy).
+func WithRateLimitPacing(on bool) Option {
+	return func(c *config) error {
+		c.noPacing = !on
 		return nil
 	}
 }

@@ -33,6 +33,11 @@ type RetryPolicy struct {
 // *RateLimitError says so ([RateLimitError.Capped]).
 const MaxCooldown = core.MaxCooldown
 
+// DefaultRateLimit is the Falcon API's documented rate limit: 6,000
+// requests per minute per customer account. The client's pacing assumes it
+// until the first answer's X-RateLimit-Limit header says otherwise.
+const DefaultRateLimit = core.DefaultRateLimit
+
 // DefaultRetryPolicy returns the policy used when no WithRetry option is
 // given: up to 5 attempts, backoff from 500ms, and waits of at most 90
 // seconds, enough to outlast Falcon's one-minute sliding rate-limit window

@@ -64,6 +64,12 @@ type Config struct {
 	// decompression (0: DefaultMaxBody). Error bodies are read up to
 	// MaxErrorBody or MaxBody, whichever is smaller.
 	MaxBody int64
+	// NoPacing turns the proactive rate limiter off: requests then only
+	// wait out the cooldown of a 429.
+	NoPacing bool
+	// RateWindow is the length of the API's sliding rate-limit window
+	// (0: DefaultRateWindow), for servers that count over another one.
+	RateWindow time.Duration
 }
 
 // Client sends requests through resty and owns the retry decision.
@@ -78,6 +84,7 @@ type Client struct {
 	auth     Auth
 	maxBody  int64
 	cooldown atomic.Int64 // unix nanoseconds until which nobody sends
+	pacer    *pacer       // nil when pacing is off
 
 	// requests holds resty requests of rc for reuse. A resty.Request keeps
 	// no state from one Execute to the next that execute does not set
@@ -124,6 +131,9 @@ func New(cfg Config) *Client {
 	}
 	if c.policy.MaxAttempts < 1 {
 		c.policy.MaxAttempts = 1
+	}
+	if !cfg.NoPacing {
+		c.pacer = newPacer(DefaultRateLimit, cfg.RateWindow)
 	}
 	c.SetBaseURL(cfg.BaseURL)
 	return c
@@ -249,8 +259,18 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 		if touched {
 			env.reset()
 		}
+		var n uint64
+		if c.pacer != nil {
+			var err error
+			if n, err = c.pacer.acquire(ctx); err != nil {
+				return nil, paceError(req, err)
+			}
+		}
 		out := c.send(ctx, req, env, attempt)
 		touched = touched || out.touched
+		if c.pacer != nil && out.resp != nil {
+			c.pacer.observe(n, out.resp.Header)
+		}
 
 		if out.lost {
 			if ctx.Err() == nil && req.Repeatable && attempt < maxAttempts {
@@ -289,6 +309,9 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 			}
 			at, serr.Capped = capCooldown(at, now)
 			c.extendCooldown(at)
+			if c.pacer != nil {
+				c.pacer.blocked(at, resp.Header)
+			}
 			serr.RetryAfter = at
 			wait := at.Sub(now)
 			if wait > c.policy.MaxWait || attempt >= maxAttempts {
