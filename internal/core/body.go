@@ -24,8 +24,9 @@ const minGrow = 4 << 10
 // (size, -1 when unknown) is only a hint for the first allocation, bounded
 // by the limit. It returns the buffer with what was read, and the first
 // read error other than io.EOF. The buffer never grows beyond limit+1
-// bytes, so a body that never ends costs no more than that.
-func readBody(r io.Reader, size, limit int64) (*[]byte, error) {
+// bytes, so a body that never ends costs no more than that. With ms, each
+// read is followed by a look for the envelope's meta (see metaScan).
+func readBody(r io.Reader, size, limit int64, ms *metaScan) (*[]byte, error) {
 	bp := bodyPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	if size > 0 {
@@ -42,6 +43,9 @@ func readBody(r io.Reader, size, limit int64) (*[]byte, error) {
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
+		if ms != nil && !ms.done && n > 0 {
+			ms.scan(b)
+		}
 		if int64(len(b)) > limit {
 			*bp = b
 			return bp, errTooLarge

@@ -134,7 +134,11 @@ func decodeEnvelope(resp *http.Response, env Envelope, limit int64) (touched, br
 	if resp.ContentLength > limit {
 		return false, false, &BodyTooLargeError{Limit: limit, ContentLength: resp.ContentLength}
 	}
-	bp, rerr := readBody(resp.Body, resp.ContentLength, limit)
+	var ms *metaScan
+	if w, ok := env.Resources.(metaWatcher); ok {
+		ms = &metaScan{w: w}
+	}
+	bp, rerr := readBody(resp.Body, resp.ContentLength, limit, ms)
 	kept := false
 	defer func() {
 		if !kept {

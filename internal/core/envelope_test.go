@@ -185,13 +185,13 @@ func TestRawDestinations(t *testing.T) {
 func TestReadBodyPresizes(t *testing.T) {
 	t.Parallel()
 	body := bytes.Repeat([]byte("a"), 10000)
-	bp, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), int64(len(body)), testLimit)
+	bp, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), int64(len(body)), testLimit, nil)
 	if err != nil || !bytes.Equal(*bp, body) || cap(*bp) < len(body) {
 		t.Fatalf("readBody: %v, %d bytes", err, len(*bp))
 	}
 	putBody(bp)
 	// A Content-Length that lies does not matter.
-	bp, err = readBody(bytes.NewReader(body), 10, testLimit)
+	bp, err = readBody(bytes.NewReader(body), 10, testLimit, nil)
 	if err != nil || !bytes.Equal(*bp, body) {
 		t.Fatalf("readBody with a short length: %v, %d bytes", err, len(*bp))
 	}
@@ -266,17 +266,17 @@ func TestReadBodyLimit(t *testing.T) {
 	// A body longer than the limit stops one byte past it, in a buffer
 	// that never grew beyond that.
 	long := &countingReader{n: 1 << 30, c: ' '}
-	bp, err := readBody(long, -1, testLimit)
+	bp, err := readBody(long, -1, testLimit, nil)
 	if err != errTooLarge || len(*bp) != testLimit+1 || cap(*bp) > maxRoom || long.read > maxRoom {
 		t.Errorf("long body: err %v, %d bytes read into %d, %d read from the body", err, len(*bp), cap(*bp), long.read)
 	}
 	// Exactly the limit is fine.
-	bp, err = readBody(&countingReader{n: testLimit, c: ' '}, -1, testLimit)
+	bp, err = readBody(&countingReader{n: testLimit, c: ' '}, -1, testLimit, nil)
 	if err != nil || len(*bp) != testLimit || cap(*bp) > maxRoom {
 		t.Errorf("body at the limit: err %v, %d bytes in %d", err, len(*bp), cap(*bp))
 	}
 	// A Content-Length is a hint bounded by the limit.
-	bp, err = readBody(strings.NewReader(`{}`), 1<<40, testLimit)
+	bp, err = readBody(strings.NewReader(`{}`), 1<<40, testLimit, nil)
 	if err != nil || string(*bp) != `{}` || cap(*bp) > maxRoom {
 		t.Errorf("huge Content-Length: err %v, %q in %d", err, *bp, cap(*bp))
 	}
