@@ -164,6 +164,12 @@ func (w *cursorWalker[T]) step(ctx context.Context) (*Page[T], error) {
 		return nil, &PageError{Cursor: w.cursor, Err: err, kind: w.kind}
 	}
 	pg.Cursor, pg.Offset = w.cursor, 0
+	w.advance(&pg)
+	return &pg, nil
+}
+
+// advance moves the walk past pg, the page at the current cursor.
+func (w *cursorWalker[T]) advance(pg *Page[T]) {
 	w.cursor = pg.Next
 	switch {
 	case len(pg.Items) == 0 || pg.Next == "":
@@ -171,17 +177,24 @@ func (w *cursorWalker[T]) step(ctx context.Context) (*Page[T], error) {
 	case w.kind == kindStringOffset && pg.Total > 0 && atLeast(pg.Next, pg.Total):
 		w.done = true
 	case w.guarded:
-		h := maphash.String(w.seed, pg.Next)
+		h := hashCursor(w, pg.Next)
 		if _, dup := w.seen[h]; dup {
 			w.done = true
 		} else {
 			w.seen[h] = struct{}{}
 		}
 	}
-	return &pg, nil
 }
 
-func (w *cursorWalker[T]) produce(e *emitter[T]) { produceSequential[T](w, e) }
+func hashCursor[T any](w *cursorWalker[T], c string) uint64 { return maphash.String(w.seed, c) }
+
+func (w *cursorWalker[T]) produce(e *emitter[T]) {
+	if w.kind == kindCursor {
+		w.producePipelined(e)
+		return
+	}
+	produceSequential[T](w, e)
+}
 
 // atLeast reports whether s is a decimal number at or above n.
 func atLeast(s string, n int) bool {

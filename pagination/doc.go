@@ -47,6 +47,14 @@
 // the range statement returns only once every goroutine it started has ended. The
 // fetch function must therefore honour its context.
 //
+// A cursor fetch that learns the next cursor before its page has arrived in full (a
+// response whose metadata comes before its items) can call AnnounceNext: the next
+// page's request then leaves at once rather than after the page, so a long walk
+// takes about one round trip per page and not a round trip plus the transfer. The
+// cursor the fetch returns stays the one that counts: an early request for another
+// cursor is cancelled. Still at most one page is fetched beyond the one the loop
+// body waits for or works through.
+//
 // # Explicit paging and resuming
 //
 // HasMorePages and NextPage walk page by page on the caller's goroutine, never
