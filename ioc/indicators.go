@@ -167,6 +167,9 @@ func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]st
 // (each range starts again at opts' position). While the loop works
 // through one page, the next is fetched, and a page is decoded only when
 // the loop reaches it, so the time of a long listing is set by the server.
+// The next page's request leaves as soon as an answer's meta (which the
+// API sends before the indicators) names its cursor, not after the whole
+// page has arrived: a listing takes about one round trip per page.
 // Memory stays bounded by a few pages, however many indicators there are.
 //
 // On failure it yields one error and stops: a *pagination.PageError whose
@@ -218,7 +221,9 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 		start = append(start, pagination.WithStartCursor(q.after))
 	}
 	p.cur = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*rawPage], error) {
-		raw := &rawPage{}
+		// The next page's request leaves as soon as this answer's meta
+		// has named its cursor.
+		raw := &rawPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
 		resp, err := lim.fetch(ctx, s.client, pathCombined, raw, func(n int) url.Values {
 			return q.values(n, after, nil)
 		})

@@ -90,6 +90,26 @@ type rawPage struct {
 	path    string
 	status  int
 	traceID string
+
+	// announce, when set, receives the next page's cursor as soon as the
+	// answer's meta has arrived, before its indicators.
+	announce func(next string)
+}
+
+// WatchMeta reads the next page's cursor from the meta of an answer whose
+// indicators are still arriving, and announces it (core's meta watcher).
+func (p *rawPage) WatchMeta(r core.Raw) {
+	if p.announce == nil {
+		return
+	}
+	var m struct {
+		Pagination struct {
+			After string `json:"after"`
+		} `json:"pagination"`
+	}
+	if json.Unmarshal(r.Bytes, &m) == nil && m.Pagination.After != "" {
+		p.announce(m.Pagination.After)
+	}
 }
 
 // UnmarshalJSON implements json.Unmarshaler by keeping a copy of b.
