@@ -209,7 +209,9 @@
 // and X-RateLimit-Remaining for a sliding minute (6,000 requests by default, [WithRateLimit]); past the
 // limit the answer is 429 with X-RateLimit-RetryAfter, in Unix seconds
 // (milliseconds with [WithRetryAfterMillis]). The token endpoint has its
-// own window (300 a minute, [WithTokenRateLimit]).
+// own window (300 a minute, [WithTokenRateLimit]). [WithRateLimitWindow]
+// shortens the API's window, so that a test or benchmark reaches the limit
+// and sees it recover in seconds.
 //
 // # Faults
 //

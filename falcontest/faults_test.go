@@ -86,6 +86,22 @@ func TestRateLimiter(t *testing.T) {
 		t.Fatalf("remaining %q", r.Header.Get("X-Ratelimit-Remaining"))
 	}
 
+	// A shorter window: 3 per two seconds.
+	short := NewUnstartedServer(WithClock(clock.now), WithRateLimit(3), WithRateLimitWindow(2*time.Second), WithRetryAfterMillis())
+	sc := newClient(t, short)
+	first = clock.now()
+	for range 3 {
+		wantStatus(t, sc.get("/iocs/queries/platforms/v1", nil), 200)
+		clock.advance(500 * time.Millisecond)
+	}
+	r = sc.get("/iocs/queries/platforms/v1", nil)
+	wantError(t, r, 429, "API rate limit exceeded")
+	if got := r.Header.Get("X-Ratelimit-Retryafter"); got != strconv.FormatInt(first.Add(2*time.Second).UnixMilli(), 10) {
+		t.Fatalf("short window: RetryAfter %q, want %d", got, first.Add(2*time.Second).UnixMilli())
+	}
+	clock.advance(500 * time.Millisecond) // the first request leaves the window
+	wantStatus(t, sc.get("/iocs/queries/platforms/v1", nil), 200)
+
 	off := NewUnstartedServer(WithRateLimit(0))
 	r = newClient(t, off).get("/iocs/queries/platforms/v1", nil)
 	if r.Header.Get("X-Ratelimit-Limit") != "" {

@@ -41,6 +41,7 @@ type config struct {
 	clock          func() time.Time
 	tokenTTL       time.Duration
 	rateLimit      int
+	rateWindow     time.Duration
 	tokenRateLimit int
 	retryAfterMS   bool
 	region         string
@@ -150,6 +151,18 @@ func WithTokenTTL(ttl time.Duration) Option {
 // the limiter and its headers off.
 func WithRateLimit(n int) Option {
 	return func(c *config) { c.rateLimit = n }
+}
+
+// WithRateLimitWindow sets the length of the sliding window that
+// WithRateLimit counts requests over (one minute by default, as in
+// production), so that tests and benchmarks reach the limit and see it
+// recover in seconds. The X-RateLimit headers then count over that window.
+// It panics if d is not positive.
+func WithRateLimitWindow(d time.Duration) Option {
+	if d <= 0 {
+		panic("falcontest: WithRateLimitWindow needs d > 0")
+	}
+	return func(c *config) { c.rateWindow = d }
 }
 
 // WithTokenRateLimit sets the number of token requests allowed in any

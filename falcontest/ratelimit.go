@@ -7,20 +7,25 @@ import (
 	"time"
 )
 
-// window is a sliding one-minute request counter.
+// window is a sliding request counter, one minute long unless
+// WithRateLimitWindow says otherwise.
 type window struct {
 	mu    sync.Mutex
 	limit int
+	span  int64 // nanoseconds
 	times []int64 // ring buffer of request times (Unix nanoseconds)
 	head  int
 	n     int
 }
 
-func newWindow(limit int) *window {
+func newWindow(limit int, span time.Duration) *window {
 	if limit <= 0 {
 		return &window{}
 	}
-	return &window{limit: limit, times: make([]int64, limit)}
+	if span <= 0 {
+		span = time.Minute
+	}
+	return &window{limit: limit, span: int64(span), times: make([]int64, limit)}
 }
 
 // take counts one request at now. It reports the requests remaining in the
@@ -30,14 +35,14 @@ func (w *window) take(now time.Time) (ok bool, remaining int, retryAt time.Time)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	t := now.UnixNano()
-	cut := t - int64(time.Minute)
-	for w.n > 0 && (w.times[w.head] <= cut || w.times[w.head] > t+int64(time.Minute)) {
+	cut := t - w.span
+	for w.n > 0 && (w.times[w.head] <= cut || w.times[w.head] > t+w.span) {
 		// expired, or recorded under a clock that has since gone back
 		w.head = (w.head + 1) % w.limit
 		w.n--
 	}
 	if w.n >= w.limit {
-		return false, 0, time.Unix(0, w.times[w.head]).Add(time.Minute)
+		return false, 0, time.Unix(0, w.times[w.head]+w.span)
 	}
 	w.times[(w.head+w.n)%w.limit] = t
 	w.n++

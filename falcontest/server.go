@@ -72,8 +72,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 	s.faults.rnd.s = mix(cfg.seed, 2)
 	s.faults.rates = cfg.faults
 	s.auth.tokens = make(map[string]*token)
-	s.limiter = newWindow(cfg.rateLimit)
-	s.tokenLimiter = newWindow(cfg.tokenRateLimit)
+	s.limiter = newWindow(cfg.rateLimit, cfg.rateWindow)
+	s.tokenLimiter = newWindow(cfg.tokenRateLimit, 0)
 	s.rec.limit = cfg.recordLimit
 	if cfg.indicators > 0 {
 		s.seed(cfg.indicators)
