@@ -12,7 +12,7 @@ import (
 type window struct {
 	mu    sync.Mutex
 	limit int
-	span  int64 // nanoseconds
+	span  int64   // nanoseconds
 	times []int64 // ring buffer of request times (Unix nanoseconds)
 	head  int
 	n     int
