@@ -2,6 +2,7 @@ package pagination
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
 
@@ -29,7 +30,13 @@ type announcer struct {
 // does nothing. It is safe to call from any goroutine.
 func AnnounceNext(ctx context.Context, next string) {
 	if a, ok := ctx.Value(announceKey{}).(*announcer); ok {
-		a.once.Do(func() { a.ch <- next })
+		a.once.Do(func() {
+			a.ch <- next
+			// Let the walk's producer, just woken, run now and send the
+			// request, rather than after the caller has gone on reading
+			// its page.
+			runtime.Gosched()
+		})
 	}
 }
 

@@ -259,17 +259,17 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 		if touched {
 			env.reset()
 		}
-		var n uint64
+		var tk ticket
 		if c.pacer != nil {
 			var err error
-			if n, err = c.pacer.acquire(ctx); err != nil {
+			if tk, err = c.pacer.acquire(ctx); err != nil {
 				return nil, paceError(req, err)
 			}
 		}
 		out := c.send(ctx, req, env, attempt)
 		touched = touched || out.touched
 		if c.pacer != nil && out.resp != nil {
-			c.pacer.observe(n, out.resp.Header)
+			c.pacer.observe(tk, out.resp.Header)
 		}
 
 		if out.lost {

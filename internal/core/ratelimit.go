@@ -17,22 +17,30 @@ const DefaultRateLimit = 6000
 // DefaultRateWindow is the length of the API's sliding rate-limit window.
 const DefaultRateWindow = time.Minute
 
+// maxSendLog bounds how many send times the pacer keeps (a limit header
+// larger than this is taken as no reason to keep more).
+const maxSendLog = 1 << 16
+
 // pacer keeps the requests of one client under the API's rate limit. It
 // mirrors the server's count: the X-RateLimit-Limit and
 // X-RateLimit-Remaining headers of every answer set the estimate of the
-// requests left in the window, and every request sent since takes one off.
+// requests left in the sliding window, every request sent since takes one
+// off, and every request of this client that has left the window since
+// (it keeps their send times) gives one back.
 //
 // While the estimate is above a tenth of the limit, requests leave at once:
 // the pacer only counts. Below it, they are spread out: each waits
 // window/remaining after the previous one, so that what is left of the
-// budget lasts a whole window, the time it takes the requests already
-// counted to leave the sliding window. Answers that report more room
-// shorten the waits at once. After a 429 one request may go when the
-// answer said (the shared cooldown), to probe the window.
+// budget lasts a whole window, unless one of its own earlier requests
+// leaves the window sooner, which frees a place at once. Answers that
+// report more room shorten the waits at once. After a 429 that carries the
+// headers, one request may go when the answer said (the shared cooldown),
+// to probe the window.
 //
 // It starts no goroutine: waiting requests sleep on their own timers.
 type pacer struct {
 	window time.Duration
+	margin time.Duration // how long after window a request is sure to have left it
 
 	mu        sync.Mutex
 	limit     int       // the last X-RateLimit-Limit, DefaultRateLimit before
@@ -43,6 +51,19 @@ type pacer struct {
 	infoAt    time.Time // when remaining was last set from an answer
 	probeAt   time.Time // after a 429: when one request may test the window
 	wake      chan struct{}
+
+	// sends is a ring of the send times (Unix nanoseconds) of the requests
+	// still in the window, oldest at head.
+	sends []int64
+	head  int
+	count int
+	freed int // places given back by expire since the last answer, not yet used
+}
+
+// ticket is what acquire hands out for one request.
+type ticket struct {
+	n  uint64 // the request's number
+	at int64  // when it left (Unix nanoseconds)
 }
 
 func newPacer(limit int, window time.Duration) *pacer {
@@ -52,25 +73,36 @@ func newPacer(limit int, window time.Duration) *pacer {
 	if window <= 0 {
 		window = DefaultRateWindow
 	}
-	return &pacer{window: window, limit: limit, remaining: limit, infoAt: time.Now()}
+	return &pacer{
+		window: window, margin: window / 100,
+		limit: limit, remaining: limit, infoAt: time.Now(),
+		sends: make([]int64, min(limit, maxSendLog)),
+	}
 }
 
 // low is the estimate below which requests are paced.
 func (p *pacer) low() int { return max(p.limit/10, 1) }
 
-// acquire waits until a request may leave and returns its number, to give
+// acquire waits until a request may leave and returns its ticket, to give
 // to observe with its answer. Waiting ends early, with ctx's error, when
 // ctx is done.
-func (p *pacer) acquire(ctx context.Context) (uint64, error) {
+func (p *pacer) acquire(ctx context.Context) (ticket, error) {
 	p.mu.Lock()
 	for {
 		now := time.Now()
-		if p.remaining <= p.low() && now.Sub(p.infoAt) >= p.window {
+		p.expire(now.UnixNano())
+		if p.remaining <= p.low() && now.Sub(p.infoAt) >= p.window+p.margin {
 			// No answer has said anything for a whole window: whatever
-			// was counted has left it.
+			// was counted then has left it.
 			p.remaining, p.infoAt, p.probeAt = p.limit, now, time.Time{}
 		}
-		if p.remaining <= p.low() {
+		switch {
+		case p.remaining > p.low():
+		case p.freed > 0 && p.remaining > 0:
+			// One of this client's requests left the window: its place
+			// is taken at once.
+			p.freed--
+		default:
 			at := p.slot()
 			if now.Before(at) {
 				if p.wake == nil {
@@ -82,7 +114,7 @@ func (p *pacer) acquire(ctx context.Context) (uint64, error) {
 				select {
 				case <-ctx.Done():
 					t.Stop()
-					return 0, ctx.Err()
+					return ticket{}, ctx.Err()
 				case <-wake:
 					t.Stop()
 				case <-t.C:
@@ -97,27 +129,88 @@ func (p *pacer) acquire(ctx context.Context) (uint64, error) {
 		p.remaining--
 		p.sent++
 		p.last = now
-		n := p.sent
+		tk := ticket{n: p.sent, at: now.UnixNano()}
+		p.record(tk.at)
 		p.mu.Unlock()
-		return n, nil
+		return tk, nil
 	}
 }
 
-// slot is when the next paced request may leave.
+// slot is when the next paced request may leave: its turn in the spread
+// of what remains, or as soon as the oldest request sent leaves the
+// window, whichever comes first.
 func (p *pacer) slot() time.Time {
-	if p.remaining <= 0 {
-		if !p.probeAt.IsZero() {
-			return p.probeAt
-		}
-		return p.last.Add(p.window)
+	var at time.Time
+	switch {
+	case p.remaining > 0:
+		at = p.last.Add(p.window / time.Duration(p.remaining))
+	case !p.probeAt.IsZero():
+		at = p.probeAt
+	default:
+		at = p.last.Add(p.window)
 	}
-	return p.last.Add(p.window / time.Duration(p.remaining))
+	if p.count > 0 {
+		if free := time.Unix(0, p.sends[p.head]).Add(p.window + p.margin); free.Before(at) {
+			at = free
+		}
+	}
+	return at
 }
 
-// observe takes in the rate-limit headers of the answer to request n. An
-// answer only counts if no later request has been answered yet: the
-// requests sent after n are not in its count, so they come off it.
-func (p *pacer) observe(n uint64, h http.Header) {
+// record logs a send time, dropping the oldest when the log is full.
+func (p *pacer) record(at int64) {
+	if len(p.sends) == 0 {
+		return
+	}
+	if p.count == len(p.sends) {
+		p.head = (p.head + 1) % len(p.sends)
+		p.count--
+	}
+	p.sends[(p.head+p.count)%len(p.sends)] = at
+	p.count++
+}
+
+// expire gives back a place for each logged request that has surely left
+// the window by now.
+func (p *pacer) expire(now int64) {
+	cut := now - int64(p.window+p.margin)
+	for p.count > 0 && p.sends[p.head] <= cut {
+		p.head = (p.head + 1) % len(p.sends)
+		p.count--
+		if p.remaining < p.limit {
+			p.remaining++
+			p.freed++
+		}
+	}
+}
+
+// forget drops, without giving a place back, the logged requests sent at
+// or before cut: they were out of the window the answer counted.
+func (p *pacer) forget(cut int64) {
+	for p.count > 0 && p.sends[p.head] <= cut {
+		p.head = (p.head + 1) % len(p.sends)
+		p.count--
+	}
+}
+
+// resize makes the send log fit a new limit, keeping the newest times.
+func (p *pacer) resize(limit int) {
+	size := min(limit, maxSendLog)
+	if size == len(p.sends) {
+		return
+	}
+	keep := min(p.count, size)
+	s := make([]int64, size)
+	for i := range keep {
+		s[i] = p.sends[(p.head+p.count-keep+i)%len(p.sends)]
+	}
+	p.sends, p.head, p.count = s, 0, keep
+}
+
+// observe takes in the rate-limit headers of the answer to the request of
+// tk. An answer only counts if no later request has been answered yet:
+// the requests sent after it are not in its count, so they come off it.
+func (p *pacer) observe(tk ticket, h http.Header) {
 	limit, ok := headerCount(h, "X-Ratelimit-Limit")
 	if !ok || limit <= 0 {
 		return
@@ -127,12 +220,22 @@ func (p *pacer) observe(n uint64, h http.Header) {
 		return
 	}
 	p.mu.Lock()
-	if n > p.applied && n <= p.sent {
-		p.applied = n
+	if tk.n > p.applied && tk.n <= p.sent {
+		p.applied = tk.n
 		old := p.remaining
+		if limit != p.limit {
+			p.resize(limit)
+		}
 		p.limit = limit
-		p.infoAt = time.Now()
-		p.remaining = min(rem, limit) - int(min(p.sent-n, uint64(limit)))
+		now := time.Now()
+		p.infoAt = now
+		p.remaining = min(rem, limit) - int(min(p.sent-tk.n, uint64(limit)))
+		// The requests sent a window before this one were no longer
+		// counted; those sent since will give their place back when they
+		// leave the window.
+		p.forget(tk.at - int64(p.window) + int64(p.margin))
+		p.freed = 0
+		p.expire(now.UnixNano())
 		if p.remaining > 0 {
 			p.probeAt = time.Time{}
 		}

@@ -177,9 +177,9 @@ func TestPacerFollowsTheHeaders(t *testing.T) {
 		p := c.pacer
 		p.mu.Lock()
 		p.applied = 0 // as if an earlier request's answer came only now
-		n := p.sent
+		tk := ticket{n: p.sent, at: time.Now().UnixNano()}
 		p.mu.Unlock()
-		p.observe(n, http.Header{"X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"90"}})
+		p.observe(tk, http.Header{"X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"90"}})
 		if d := <-done; d != 5*time.Second {
 			t.Errorf("waiter left after %v, want as soon as the answer came (5s)", d)
 		}
@@ -193,7 +193,7 @@ func TestPacerFollowsTheHeaders(t *testing.T) {
 		}
 		// An answer that is older than one already applied does not count.
 		before := p.remaining
-		p.observe(1, http.Header{"X-Ratelimit-Limit": {"10000"}, "X-Ratelimit-Remaining": {"3"}})
+		p.observe(ticket{n: 1}, http.Header{"X-Ratelimit-Limit": {"10000"}, "X-Ratelimit-Remaining": {"3"}})
 		if p.remaining != before {
 			t.Errorf("a stale answer moved the estimate from %d to %d", before, p.remaining)
 		}
@@ -203,7 +203,7 @@ func TestPacerFollowsTheHeaders(t *testing.T) {
 func TestPacerCountsRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	p := newPacer(100, time.Minute)
-	var ns []uint64
+	var ns []ticket
 	for range 5 {
 		n, err := p.acquire(context.Background())
 		if err != nil {
@@ -346,8 +346,8 @@ func BenchmarkPacer(b *testing.B) {
 		p := newPacer(DefaultRateLimit, time.Minute)
 		ctx := context.Background()
 		for b.Loop() {
-			n, _ := p.acquire(ctx)
-			p.observe(n, h)
+			tk, _ := p.acquire(ctx)
+			p.observe(tk, h)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
@@ -355,9 +355,36 @@ func BenchmarkPacer(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			ctx := context.Background()
 			for pb.Next() {
-				n, _ := p.acquire(ctx)
-				p.observe(n, h)
+				tk, _ := p.acquire(ctx)
+				p.observe(tk, h)
 			}
 		})
+	})
+}
+
+func TestPacerSendsWhenItsOwnRequestLeavesTheWindow(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := &rateServer{limit: 100, remaining: 50}
+		c := s.client(Config{})
+		start := time.Now()
+		if err := get(t.Context(), c); err != nil { // A, at 0
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Second)
+		s.set(100, 1)
+		if err := get(t.Context(), c); err != nil { // B, at 30s: one left
+			t.Fatal(err)
+		}
+		// C would wait a whole window after B (at 90s), but A leaves the
+		// window at 60s (plus a margin of a hundredth of it), which frees
+		// a place.
+		if err := get(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		got := s.arrivals()[2].Sub(start)
+		if want := time.Minute + time.Minute/100; got != want {
+			t.Errorf("C left at %v, want %v, when A left the window", got, want)
+		}
 	})
 }
