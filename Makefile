@@ -9,7 +9,7 @@ BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4d
 MODULES     := . $(foreach m,conformance examples,$(if $(wildcard $(m)/go.mod),$(m)))
 COUNT       ?= 6
 
-.PHONY: test fmt-check vet staticcheck unit demo bench cover soak fuzz api
+.PHONY: test fmt-check vet staticcheck unit demo bench bench-figures cover soak fuzz api
 
 test: fmt-check vet staticcheck unit
 
@@ -46,6 +46,15 @@ demo:
 bench:
 	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -count=$(COUNT) ./... | tee bench.txt
 	$(GO) run $(BENCHSTAT) bench.txt
+
+# The figures of sequential latency and rate limiting (BenchmarkFigures* in
+# the root package: wall time over pages × latency for the SDK and the floor
+# client, 429s and the share of the limit used), FIGCOUNT runs of three
+# iterations each. make bench runs them too, with the other benchmarks.
+FIGCOUNT ?= 3
+bench-figures:
+	set -o pipefail; $(GO) test -run='^$$' -bench='^BenchmarkFigures' -benchtime=3x -count=$(FIGCOUNT) . | tee bench-figures.txt
+	$(GO) run $(BENCHSTAT) bench-figures.txt
 
 soak:
 	$(GO) test -run='Soak' -tags soak -count=1 -timeout=30m ./...
