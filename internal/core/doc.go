@@ -23,6 +23,24 @@
 // request is sent once more. Every wait honours the context; a wait longer
 // than the policy's maximum ends the call at once with a [StatusError].
 //
+// # Pacing
+//
+// Each Client has one pacer (ratelimit.go), unless Config.NoPacing. Before
+// every attempt, retries included, a request takes a place from it; the
+// X-RateLimit-Limit and X-RateLimit-Remaining headers of its answer reset
+// the pacer's estimate of the places left in the sliding window, less the
+// requests sent after it (an answer older than one already taken in is
+// ignored). The pacer logs the send times of its requests and gives a
+// place back when one has left the window (window plus a hundredth, for
+// the time a request takes to be counted). Above a tenth of the limit it
+// only counts (a lock, a clock read, no allocation). Below it, a request
+// waits for the earliest of: its turn in a spread of what remains over a
+// window, an earlier request leaving the window, or an answer reporting
+// more room. A 429 carrying the headers empties the estimate and lets one
+// request probe when the cooldown ends. Without any answer for a whole
+// window the estimate is restored, so a server that sends no headers never
+// stalls the client. Waits honour the context and start no goroutine.
+//
 // # Decoding
 //
 // A 2xx body is read once, to its end, into a pooled buffer (presized from
@@ -45,6 +63,12 @@
 // a fuzz test checks; a body that is not the envelope expected is a
 // [*DecodeError] with the byte offset. Error bodies are read up to 1 MiB
 // (or the limit, if smaller) into [StatusError].
+//
+// A resources destination with a WatchMeta method taking a Raw (the ioc
+// package's pages) is handed the envelope's meta as soon as it has
+// arrived, while the rest of the body is still being read, when the meta
+// comes before the resources, as the API sends it; the ioc walk reads the
+// next cursor there and sends the next request at once.
 //
 // # Per-request cost
 //
