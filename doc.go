@@ -107,13 +107,13 @@
 // request sent since takes a place, and each of the client's own requests
 // gives its place back once it has left the window. While more than a tenth
 // of the limit remains, nothing waits: the pacer only counts, for about
-// 0.2 µs a request, no allocation. Below that, requests are spread out so that what
-// remains lasts the rest of the window, and one goes as soon as an earlier
-// request leaves the window or an answer reports more room. Concurrent
-// walks and bulk writes thus share the limit instead of bouncing off it.
-// Every retry is paced too, a wait for the pacer ends when the context
-// does, and the pacer starts no goroutine. [WithRateLimitPacing](false)
-// turns it off.
+// 0.2 µs and no allocation a request. Below that, requests are spread out
+// so that what remains lasts the rest of the window, and one goes as soon
+// as an earlier request leaves the window or an answer reports more room.
+// Concurrent walks and bulk writes thus share the limit instead of bouncing
+// off it. Every retry is paced too, a wait for the pacer ends when the
+// context does, and the pacer starts no goroutine.
+// WithRateLimitPacing(false) turns it off.
 //
 // # Logging
 //
