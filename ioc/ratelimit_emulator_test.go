@@ -15,7 +15,7 @@ import (
 
 // count429 counts the API answers and the 429s among them.
 type count429 struct {
-	base         http.RoundTripper
+	base        http.RoundTripper
 	total, n429 atomic.Int64
 }
 
