@@ -193,18 +193,19 @@ func (p *pacer) forget(cut int64) {
 	}
 }
 
-// resize makes the send log fit a new limit, keeping the newest times.
-func (p *pacer) resize(limit int) {
+// grow makes the send log hold a window's worth of requests under a higher
+// limit. It never shrinks, so a server that keeps changing its limit costs
+// one allocation per new high, at most maxSendLog times eight bytes.
+func (p *pacer) grow(limit int) {
 	size := min(limit, maxSendLog)
-	if size == len(p.sends) {
+	if size <= len(p.sends) {
 		return
 	}
-	keep := min(p.count, size)
 	s := make([]int64, size)
-	for i := range keep {
-		s[i] = p.sends[(p.head+p.count-keep+i)%len(p.sends)]
+	for i := range p.count {
+		s[i] = p.sends[(p.head+i)%len(p.sends)]
 	}
-	p.sends, p.head, p.count = s, 0, keep
+	p.sends, p.head = s, 0
 }
 
 // observe takes in the rate-limit headers of the answer to the request of
@@ -223,9 +224,7 @@ func (p *pacer) observe(tk ticket, h http.Header) {
 	if tk.n > p.applied && tk.n <= p.sent {
 		p.applied = tk.n
 		old := p.remaining
-		if limit != p.limit {
-			p.resize(limit)
-		}
+		p.grow(limit)
 		p.limit = limit
 		now := time.Now()
 		p.infoAt = now

@@ -388,3 +388,33 @@ func TestPacerSendsWhenItsOwnRequestLeavesTheWindow(t *testing.T) {
 		}
 	})
 }
+
+func TestPacerSendLogGrowsOnly(t *testing.T) {
+	t.Parallel()
+	p := newPacer(10, time.Minute)
+	var tks []ticket
+	for range 5 {
+		tk, err := p.acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tks = append(tks, tk)
+	}
+	h := func(limit int) http.Header {
+		return http.Header{"X-Ratelimit-Limit": {strconv.Itoa(limit)}, "X-Ratelimit-Remaining": {"1"}}
+	}
+	p.observe(tks[0], h(1000))
+	if len(p.sends) != 1000 || p.count != 5 {
+		t.Fatalf("after a higher limit: log of %d holding %d, want 1000 holding 5", len(p.sends), p.count)
+	}
+	for i, tk := range tks {
+		if got := p.sends[i]; got != tk.at {
+			t.Errorf("send %d: logged %d, want %d", i, got, tk.at)
+		}
+	}
+	p.observe(tks[1], h(20))
+	p.observe(tks[2], h(999999999))
+	if len(p.sends) != maxSendLog || p.count != 5 || p.limit != 999999999 {
+		t.Errorf("log of %d holding %d, limit %d", len(p.sends), p.count, p.limit)
+	}
+}
