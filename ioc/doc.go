@@ -87,8 +87,8 @@
 // ignores the offset), and at the 10,000 offset window
 // (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
 // the API gives no total).
-// IndicatorsService.All sends the next page's request as soon as an
-// answer's meta, which comes before its indicators, names the cursor
+// IndicatorsService.All and AllIDs send the next page's request as soon as
+// an answer's meta, which comes before its indicators, names the cursor
 // (pagination.AnnounceNext), so a long listing takes about one round trip
 // per page rather than a round trip plus the transfer.
 //

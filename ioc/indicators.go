@@ -394,14 +394,14 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 				start = append(start, pagination.WithStartCursor(q.after))
 			}
 			seq = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
-				var out idList[string]
-				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
+				out := &idPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
+				resp, err := lim.fetch(ctx, s.client, pathSearch, out, func(n int) url.Values {
 					return q.values(n, after, nil)
 				})
 				if err != nil {
 					return pagination.Page[string]{}, err
 				}
-				return pagination.Page[string]{Items: out, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+				return pagination.Page[string]{Items: out.ids, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
 			}, start...).All(ctx)
 		}
 		for id, err := range seq {

@@ -98,8 +98,12 @@ type rawPage struct {
 
 // WatchMeta reads the next page's cursor from the meta of an answer whose
 // indicators are still arriving, and announces it (core's meta watcher).
-func (p *rawPage) WatchMeta(r core.Raw) {
-	if p.announce == nil {
+func (p *rawPage) WatchMeta(r core.Raw) { announceAfter(r, p.announce) }
+
+// announceAfter passes the "after" cursor of the meta object r to
+// announce, if there is one.
+func announceAfter(r core.Raw, announce func(next string)) {
+	if announce == nil {
 		return
 	}
 	var m struct {
@@ -108,9 +112,24 @@ func (p *rawPage) WatchMeta(r core.Raw) {
 		} `json:"pagination"`
 	}
 	if json.Unmarshal(r.Bytes, &m) == nil && m.Pagination.After != "" {
-		p.announce(m.Pagination.After)
+		announce(m.Pagination.After)
 	}
 }
+
+// idPage is a page of indicator ids that announces the next page's cursor
+// as soon as the answer's meta has arrived.
+type idPage struct {
+	ids      idList[string]
+	announce func(next string)
+}
+
+// UnmarshalJSON implements json.Unmarshaler (a null id is refused, as by
+// idList).
+func (p *idPage) UnmarshalJSON(b []byte) error { return p.ids.UnmarshalJSON(b) }
+
+// WatchMeta announces the cursor of the page after this one (core's meta
+// watcher).
+func (p *idPage) WatchMeta(r core.Raw) { announceAfter(r, p.announce) }
 
 // UnmarshalJSON implements json.Unmarshaler by keeping a copy of b.
 func (p *rawPage) UnmarshalJSON(b []byte) error {

@@ -71,13 +71,17 @@ func (s *earlyPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	item := indicatorJSON
+	if strings.Contains(r.URL.Path, "/queries/") {
+		item = func(page, i int) string { return fmt.Sprintf(`"%064x"`, page*10+i) }
+	}
 	meta := fmt.Sprintf(`"meta":{"query_time":0.01,"trace_id":"t%d","pagination":{"limit":2,"total":%d,"after":%q}}`, page, 2*s.pages, next)
 	w.Header().Set("Content-Type", "application/json")
 	if s.resourcesFirst {
-		fmt.Fprintf(w, `{"resources":[%s,%s],%s,"errors":[]}`, indicatorJSON(page, 0), indicatorJSON(page, 1), meta)
+		fmt.Fprintf(w, `{"resources":[%s,%s],%s,"errors":[]}`, item(page, 0), item(page, 1), meta)
 		return
 	}
-	fmt.Fprintf(w, `{%s,"resources":[%s,`, meta, indicatorJSON(page, 0))
+	fmt.Fprintf(w, `{%s,"resources":[%s,`, meta, item(page, 0))
 	w.(http.Flusher).Flush()
 	if wait != nil {
 		select {
@@ -90,7 +94,7 @@ func (s *earlyPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 		}
 	}
-	fmt.Fprintf(w, `%s],"errors":[]}`, indicatorJSON(page, 1))
+	fmt.Fprintf(w, `%s],"errors":[]}`, item(page, 1))
 }
 
 func earlyClient(t *testing.T, h http.Handler) *ioc.Client {
@@ -133,6 +137,29 @@ func TestIndicatorsAll_NextRequestLeavesBeforeThePageIsDecoded(t *testing.T) {
 				t.Errorf("requests at %v, want each page once: %v", s.calls, want)
 			}
 		})
+	}
+}
+
+func TestIndicatorsAllIDs_NextRequestLeavesBeforeThePageIsDecoded(t *testing.T) {
+	t.Parallel()
+	s := &earlyPages{pages: 4}
+	c := earlyClient(t, s)
+	var got []string
+	for id, err := range c.Indicators.AllIDs(t.Context(), &ioc.ListOptions{Limit: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id)
+	}
+	var want []string
+	for p := range 4 {
+		want = append(want, fmt.Sprintf("%064x", p*10), fmt.Sprintf("%064x", p*10+1))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ids = %v, want %v", got, want)
+	}
+	if len(s.missed) > 0 {
+		t.Errorf("the next request left only after the page at %q had arrived", s.missed)
 	}
 }
 
