@@ -88,7 +88,7 @@
 // (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
 // the API gives no total).
 // IndicatorsService.All and AllIDs send the next page's request as soon as
-// an answer's meta, which comes before its indicators, names the cursor
+// an answer's meta, which comes before its results, names the cursor
 // (pagination.AnnounceNext), so a long listing takes about one round trip
 // per page rather than a round trip plus the transfer.
 //
