@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,7 +39,9 @@ import (
 //     once and lasts about ten windows. 429-% is the share of API answers
 //     that were 429; limit-% the answers accepted per window over the
 //     limit, counted from the end of the first window (which starts empty,
-//     so it admits a burst) to the end of the create.
+//     so it admits a burst) to the end of the create. With FIG_DEBUG set in
+//     the environment, each iteration logs how long the create took and the
+//     answers accepted in each second.
 
 const (
 	figIndicators = 20000
@@ -316,6 +319,13 @@ func BenchmarkFiguresRateLimit(b *testing.B) {
 			}
 		}
 		windows += float64(end.Sub(from)) / float64(figRateWindow)
+		if os.Getenv("FIG_DEBUG") != "" {
+			per := map[int]int{}
+			for _, t := range counter.accepted {
+				per[int(t.Sub(start)/time.Second)]++
+			}
+			b.Logf("create took %v; accepted per second %v; total %d, 429 %d", end.Sub(start), per, counter.total.Load(), counter.limited.Load())
+		}
 		srv.Close()
 		b.StartTimer()
 	}
