@@ -2,6 +2,7 @@ package ioc
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -49,26 +50,49 @@ type ListOptions struct {
 	// there. Offset paging cannot reach past MaxOffset results; it exists
 	// for callers that need page numbers.
 	Offset *int
+	// Parallel, above 1, makes All, AllIDs and Paginator split the listing
+	// into up to Parallel partitions over type and created_on (fields that
+	// never change), walked at once, each with its own cursor: every
+	// indicator comes exactly once, in no particular order. It may not
+	// exceed MaxParallel, and refuses Sort, After and Offset. 0 and 1 walk
+	// sequentially. The split is planned with two aggregate calls; small
+	// listings (under two pages) and clients the aggregate call refuses
+	// (it needs the ioc:write scope) walk sequentially. See the package
+	// doc, "Parallel iteration". List and Search ignore it.
+	Parallel int
+	// Resume restarts a walk of All, AllIDs or Paginator exactly where it
+	// stopped, from the token of a *ResumeError or of
+	// IndicatorPaginator.ResumeToken: sequential or parallel, only what was
+	// not yielded yet comes. Filter, Sort and FromParent must be those of
+	// the walk that stopped (Limit may differ); Parallel sets how many of
+	// its partitions are walked at once. It refuses After and Offset, and
+	// List and Search refuse it. A token that is damaged or belongs to
+	// another listing is a *falcon.ValidationError.
+	Resume string
 }
 
 // listQuery is a validated ListOptions.
 type listQuery struct {
+	rawFilter  Filter
 	filter     string
 	sort       string
 	limit      int
 	fromParent *bool
 	after      string
 	offset     *int
+	parallel   int
+	resume     *walkState
 }
 
-// compileList validates opts (nil is the zero value).
-func compileList(opts *ListOptions) (*listQuery, error) {
+// compileList validates opts (nil is the zero value) for a walk (All,
+// AllIDs, Paginator) or, when !walk, for one page (List, Search).
+func compileList(opts *ListOptions, walk bool) (*listQuery, error) {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
 	c := &checker{}
-	q := &listQuery{limit: o.Limit, fromParent: copyBool(o.FromParent), after: o.After}
+	q := &listQuery{rawFilter: o.Filter, limit: o.Limit, fromParent: copyBool(o.FromParent), after: o.After}
 	if o.Offset != nil {
 		off := *o.Offset
 		q.offset = &off
@@ -87,10 +111,41 @@ func compileList(opts *ListOptions) (*listQuery, error) {
 			c.add(-1, "offset", strconv.Itoa(*o.Offset), "offset must be in [0, 10000): page with the after cursor to go further")
 		}
 	}
+	if walk {
+		q.parallel = o.Parallel
+		c.checkParallel(&o, q)
+	} else if o.Resume != "" {
+		c.add(-1, "resume", "", "List and Search fetch one page: resume a walk with All, AllIDs or Paginator, or give After")
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	return q, nil
+}
+
+// checkParallel checks Parallel and Resume and reads the resume token.
+func (c *checker) checkParallel(o *ListOptions, q *listQuery) {
+	if o.Parallel < 0 || o.Parallel > MaxParallel {
+		c.add(-1, "parallel", strconv.Itoa(o.Parallel), "parallel must be in [0, "+strconv.Itoa(MaxParallel)+"]")
+	}
+	if o.Parallel > 1 {
+		switch {
+		case q.sort != "":
+			c.add(-1, "parallel", strconv.Itoa(o.Parallel), "a parallel walk comes in no particular order: drop Sort, or set Parallel to 0 for a sorted walk")
+		case o.Offset != nil:
+			c.add(-1, "parallel", strconv.Itoa(o.Parallel), "a parallel walk pages by cursor: drop Offset")
+		case o.After != "":
+			c.add(-1, "parallel", strconv.Itoa(o.Parallel), "a parallel walk resumes with Resume, not After")
+		}
+	}
+	if o.Resume == "" {
+		return
+	}
+	if o.After != "" || o.Offset != nil {
+		c.add(-1, "resume", "", "set Resume, After or Offset, not several")
+		return
+	}
+	q.resume = decodeToken(c, o.Resume, q.fingerprint())
 }
 
 // values returns the query of one page.
@@ -131,7 +186,7 @@ func (q *listQuery) onePage() url.Values {
 //
 // Falcon API: GET /iocs/combined/indicator/v1
 func (s *IndicatorsService) List(ctx context.Context, opts *ListOptions) ([]*Indicator, *falcon.Response, error) {
-	q, err := compileList(opts)
+	q, err := compileList(opts, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,7 +204,7 @@ func (s *IndicatorsService) List(ctx context.Context, opts *ListOptions) ([]*Ind
 //
 // Falcon API: GET /iocs/queries/indicators/v1
 func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]string, *falcon.Response, error) {
-	q, err := compileList(opts)
+	q, err := compileList(opts, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,30 +226,109 @@ func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]st
 // API sends before the indicators) names its cursor, not after the whole
 // page has arrived: a listing takes about one round trip per page.
 // Memory stays bounded by a few pages, however many indicators there are.
+// With opts.Parallel above 1, partitions of the listing are walked at
+// once and the indicators come in no particular order (see the package
+// doc, "Parallel iteration"); memory then stays bounded by about
+// 2 × Parallel pages.
 //
-// On failure it yields one error and stops: a *pagination.PageError whose
-// Cursor (or Offset) resumes the listing with opts.After (or opts.Offset),
-// wrapping the API's error. Invalid opts yield a *falcon.ValidationError.
+// On failure it yields one error and stops: a *ResumeError whose Token
+// resumes the walk exactly there (opts.Resume), wrapping the
+// *pagination.PageError (errors.As finds it) that wraps the API's error.
+// In offset mode the error is the *pagination.PageError, whose Offset
+// resumes with opts.Offset. Invalid opts yield a *falcon.ValidationError.
 //
-// Falcon API: GET /iocs/combined/indicator/v1
+// Falcon API: GET /iocs/combined/indicator/v1 (and POST
+// /iocs/aggregates/indicators/v1 to plan a parallel walk)
 func (s *IndicatorsService) All(ctx context.Context, opts *ListOptions) iter.Seq2[*Indicator, error] {
 	return s.Paginator(opts).All(ctx)
 }
 
+// partsMode reports whether q walks partitions (a parallel walk, or a
+// resumed one that is not a plain sequential walk).
+func (q *listQuery) partsMode() bool {
+	if q.offset != nil {
+		return false
+	}
+	return q.parallel > 1 || (q.resume != nil && !(q.resume.sequential() && !q.resume.Parts[0].Done))
+}
+
+// start is the cursor a sequential walk of q starts at.
+func (q *listQuery) start() string {
+	if q.resume != nil {
+		return q.resume.Parts[0].Cursor
+	}
+	return q.after
+}
+
+// rawPages returns a cursor paginator over the raw indicator pages that
+// filter selects (with q's other parameters), from cursor start.
+func (s *IndicatorsService) rawPages(lim *pageLimit, q *listQuery, filter, start string, opts ...pagination.Option) *pagination.Cursor[*rawPage] {
+	fq := *q
+	fq.filter = filter
+	if start != "" {
+		opts = append(opts, pagination.WithStartCursor(start))
+	}
+	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*rawPage], error) {
+		// The next page's request leaves as soon as this answer's meta
+		// has named its cursor.
+		raw := &rawPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
+		resp, err := lim.fetch(ctx, s.client, pathCombined, raw, func(n int) url.Values {
+			return fq.values(n, after, nil)
+		})
+		if err != nil {
+			raw.release()
+			return pagination.Page[*rawPage]{}, err
+		}
+		pg := pagination.Page[*rawPage]{Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}
+		raw.from(pathCombined, resp)
+		if raw.raw.Bytes != nil && !raw.empty {
+			pg.Items = []*rawPage{raw}
+		} else {
+			raw.release()
+		}
+		return pg, nil
+	}, opts...)
+}
+
+// idPages is rawPages for indicator ids.
+func (s *IndicatorsService) idPages(lim *pageLimit, q *listQuery, filter, start string, opts ...pagination.Option) *pagination.Cursor[string] {
+	fq := *q
+	fq.filter = filter
+	if start != "" {
+		opts = append(opts, pagination.WithStartCursor(start))
+	}
+	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
+		out := &idPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
+		resp, err := lim.fetch(ctx, s.client, pathSearch, out, func(n int) url.Values {
+			return fq.values(n, after, nil)
+		})
+		if err != nil {
+			return pagination.Page[string]{}, err
+		}
+		return pagination.Page[string]{Items: out.ids, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+	}, opts...)
+}
+
+// newLimit returns the shared page size of one walk of q.
+func newLimit(q *listQuery) *pageLimit { return newPageLimit(q.limit) }
+
 // Paginator returns a paginator over the indicators opts selects, for
-// explicit paging (HasMorePages, NextPage, Cursor) or iteration (All).
-// Invalid opts make its first NextPage, or its All, return a
-// *falcon.ValidationError.
+// explicit paging (HasMorePages, NextPage, Cursor, ResumeToken) or
+// iteration (All). Invalid opts make its first NextPage, or its All,
+// return a *falcon.ValidationError. With opts.Parallel above 1, All walks
+// partitions at once, while NextPage plans the partitions on its first
+// call and then pages through them one after another.
 //
 // Falcon API: GET /iocs/combined/indicator/v1
 func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
-	q, err := compileList(opts)
+	q, err := compileList(opts, true)
 	if err != nil {
 		return &IndicatorPaginator{err: err}
 	}
-	p := &IndicatorPaginator{}
-	lim := newPageLimit(q.limit)
-	if q.offset != nil {
+	p := &IndicatorPaginator{s: s, q: q, lim: newLimit(q)}
+	lim := p.lim
+	switch {
+	case q.offset != nil:
 		// Each walk (NextPage's, and each range of All) has its own
 		// paginator, so that the repeated-page guard sees its own pages.
 		p.newOff = func() *pagination.Offset[*Indicator] {
@@ -214,44 +348,30 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 			}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset))
 		}
 		p.off = p.newOff()
-		return p
+	case !q.partsMode():
+		p.cur = s.rawPages(lim, q, q.filter, q.start())
 	}
-	var start []pagination.Option
-	if q.after != "" {
-		start = append(start, pagination.WithStartCursor(q.after))
-	}
-	p.cur = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*rawPage], error) {
-		// The next page's request leaves as soon as this answer's meta
-		// has named its cursor.
-		raw := &rawPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
-		resp, err := lim.fetch(ctx, s.client, pathCombined, raw, func(n int) url.Values {
-			return q.values(n, after, nil)
-		})
-		if err != nil {
-			raw.release()
-			return pagination.Page[*rawPage]{}, err
-		}
-		pg := pagination.Page[*rawPage]{Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}
-		raw.from(pathCombined, resp)
-		if raw.raw.Bytes != nil && !raw.empty {
-			pg.Items = []*rawPage{raw}
-		} else {
-			raw.release()
-		}
-		return pg, nil
-	}, start...)
 	return p
 }
 
 // IndicatorPaginator pages through indicators; IndicatorsService.Paginator
-// makes one. Explicit paging (HasMorePages, NextPage, Cursor, Offset)
-// keeps one position and is not safe for concurrent use; All neither uses
-// nor changes that position, and several ranges over it may run at once.
+// makes one. Explicit paging (HasMorePages, NextPage, Cursor, Offset,
+// ResumeToken) keeps one position and is not safe for concurrent use; All
+// neither uses nor changes that position, and several ranges over it may
+// run at once.
 type IndicatorPaginator struct {
 	err    error
+	s      *IndicatorsService
+	q      *listQuery
+	lim    *pageLimit
 	cur    *pagination.Cursor[*rawPage]
 	off    *pagination.Offset[*Indicator]        // NextPage's walk in offset mode
 	newOff func() *pagination.Offset[*Indicator] // a new walk in offset mode
+
+	// explicit paging of a parallel walk: the plan (nil before the first
+	// page) and one paginator per partition, made when reached
+	st    *walkState
+	walks []*pagination.Cursor[*rawPage]
 }
 
 // HasMorePages reports whether NextPage may return another page. It is
@@ -262,8 +382,10 @@ func (p *IndicatorPaginator) HasMorePages() bool {
 		return true
 	case p.off != nil:
 		return p.off.HasMorePages()
+	case p.cur != nil:
+		return p.cur.HasMorePages()
 	}
-	return p.cur.HasMorePages()
+	return p.st == nil || p.st.token() != ""
 }
 
 // NextPage fetches the next page and the Response it came in. On failure
@@ -280,11 +402,21 @@ func (p *IndicatorPaginator) NextPage(ctx context.Context) ([]*Indicator, *falco
 		items, err := p.off.NextPage(ctx)
 		return items, pageResponse(p.off.LastPage(), err), err
 	}
-	raws, err := p.cur.NextPage(ctx)
+	cur := p.cur
+	if cur == nil {
+		var err error
+		if cur, err = p.partWalk(ctx); cur == nil {
+			return nil, nil, err
+		}
+	}
+	raws, err := cur.NextPage(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	resp := pageResponse(p.cur.LastPage(), nil)
+	if p.cur == nil {
+		p.record(cur)
+	}
+	resp := pageResponse(cur.LastPage(), nil)
 	var out []*Indicator
 	for _, r := range raws {
 		items, err := r.decode()
@@ -296,6 +428,43 @@ func (p *IndicatorPaginator) NextPage(ctx context.Context) ([]*Indicator, *falco
 	return out, resp, nil
 }
 
+// partWalk returns the paginator of the first unfinished partition of a
+// parallel paginator, planning the partitions on the first call. It
+// returns nil and pagination.ErrNoMorePages when every partition is done.
+func (p *IndicatorPaginator) partWalk(ctx context.Context) (*pagination.Cursor[*rawPage], error) {
+	if p.st == nil {
+		st, err := p.s.startState(ctx, p.q)
+		if err != nil {
+			return nil, err
+		}
+		p.st, p.walks = st, make([]*pagination.Cursor[*rawPage], len(st.Parts))
+	}
+	for i, part := range p.st.Parts {
+		if part.Done {
+			continue
+		}
+		if p.walks[i] == nil {
+			p.walks[i] = p.s.rawPages(p.lim, p.q, p.q.partFilter(p.st, i), part.Cursor)
+		}
+		return p.walks[i], nil
+	}
+	return nil, pagination.ErrNoMorePages
+}
+
+// record notes where the partition walked by cur stands.
+func (p *IndicatorPaginator) record(cur *pagination.Cursor[*rawPage]) {
+	for i, w := range p.walks {
+		if w == cur {
+			part := &p.st.Parts[i]
+			part.Done = !cur.HasMorePages()
+			part.Cursor = ""
+			if !part.Done {
+				part.Cursor = cur.Cursor()
+			}
+		}
+	}
+}
+
 func pageResponse[T any](pg *pagination.Page[T], err error) *falcon.Response {
 	if err != nil || pg == nil {
 		return nil
@@ -305,13 +474,37 @@ func pageResponse[T any](pg *pagination.Page[T], err error) *falcon.Response {
 }
 
 // Cursor returns the "after" cursor of the page NextPage fetches next
-// ("" for the first page, and in offset mode). Save it to resume later
-// with ListOptions.After.
+// ("" for the first page, in offset mode and for a parallel paginator).
+// Save it to resume later with ListOptions.After; ResumeToken works in
+// every mode but offset.
 func (p *IndicatorPaginator) Cursor() string {
 	if p.cur == nil {
 		return ""
 	}
 	return p.cur.Cursor()
+}
+
+// ResumeToken returns a token of the position of NextPage, to resume
+// later with ListOptions.Resume (by a paginator or an iterator, with the
+// same Filter, Sort and FromParent). It is "" after the last page, in
+// offset mode (see Offset), and for a parallel paginator before its first
+// page (nothing is planned yet: start again with the same options).
+func (p *IndicatorPaginator) ResumeToken() string {
+	switch {
+	case p.err != nil || p.off != nil:
+		return ""
+	case p.cur != nil:
+		if !p.cur.HasMorePages() {
+			return ""
+		}
+		return sequentialState(p.q, p.cur.Cursor()).token()
+	case p.st == nil:
+		if p.q.resume != nil {
+			return p.q.resume.token()
+		}
+		return ""
+	}
+	return p.st.token()
 }
 
 // Offset returns the offset of the page NextPage fetches next in offset
@@ -340,42 +533,60 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 				}
 			}
 			return
+		case p.cur == nil:
+			p.s.allParts(ctx, p.q, yield)
+			return
 		}
-		for raw, err := range p.cur.All(ctx) {
+		for pg, err := range p.cur.Pages(ctx) {
 			if err != nil {
-				yield(nil, err)
+				yield(nil, resumable(sequentialState(p.q, cursorOf(err)), err))
 				return
 			}
-			items, err := raw.decode()
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, ind := range items {
-				if !yield(ind, nil) {
+			for j, raw := range pg.Items {
+				items, err := raw.decode()
+				if err != nil {
+					releaseRaws(pg.Items[j+1:])
+					yield(nil, resumable(sequentialState(p.q, pg.Cursor), err))
 					return
+				}
+				for _, ind := range items {
+					if !yield(ind, nil) {
+						releaseRaws(pg.Items[j+1:])
+						return
+					}
 				}
 			}
 		}
 	}
 }
 
+// cursorOf returns the cursor of a *pagination.PageError in err.
+func cursorOf(err error) string {
+	var pe *pagination.PageError
+	if errors.As(err, &pe) {
+		return pe.Cursor
+	}
+	return ""
+}
+
 // AllIDs returns an iterator over the ids of every indicator opts selects,
-// with the behaviour of All: opts is read when AllIDs is called, and each
-// range starts again from opts' position.
+// with the behaviour of All (opts.Parallel and opts.Resume included): opts
+// is read when AllIDs is called, and each range starts again from opts'
+// position.
 //
-// Falcon API: GET /iocs/queries/indicators/v1
+// Falcon API: GET /iocs/queries/indicators/v1 (and POST
+// /iocs/aggregates/indicators/v1 to plan a parallel walk)
 func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.Seq2[string, error] {
-	q, err := compileList(opts)
+	q, err := compileList(opts, true)
 	if err != nil {
 		return seqOfErr[string](err)
 	}
 	return func(yield func(string, error) bool) {
-		lim := newPageLimit(q.limit)
-		var seq iter.Seq2[string, error]
-		if q.offset != nil {
+		lim := newLimit(q)
+		switch {
+		case q.offset != nil:
 			var seen repeatGuard
-			seq = pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
+			seq := pagination.NewOffsetPages(q.limit, func(ctx context.Context, offset, limit int) (pagination.Page[string], error) {
 				var out idList[string]
 				resp, err := lim.fetch(ctx, s.client, pathSearch, &out, func(n int) url.Values {
 					return q.values(min(n, limit), "", &offset)
@@ -388,25 +599,25 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 				}
 				return pagination.Page[string]{Items: out, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
 			}, pagination.WithStartOffset(*q.offset), pagination.WithMaxOffset(MaxOffset)).All(ctx)
-		} else {
-			var start []pagination.Option
-			if q.after != "" {
-				start = append(start, pagination.WithStartCursor(q.after))
-			}
-			seq = pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
-				out := &idPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
-				resp, err := lim.fetch(ctx, s.client, pathSearch, out, func(n int) url.Values {
-					return q.values(n, after, nil)
-				})
-				if err != nil {
-					return pagination.Page[string]{}, err
+			for id, err := range seq {
+				if !yield(id, err) || err != nil {
+					return
 				}
-				return pagination.Page[string]{Items: out.ids, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
-			}, start...).All(ctx)
+			}
+			return
+		case q.partsMode():
+			s.allIDParts(ctx, q, yield)
+			return
 		}
-		for id, err := range seq {
-			if !yield(id, err) || err != nil {
+		for pg, err := range s.idPages(lim, q, q.filter, q.start()).Pages(ctx) {
+			if err != nil {
+				yield("", resumable(sequentialState(q, cursorOf(err)), err))
 				return
+			}
+			for _, id := range pg.Items {
+				if !yield(id, nil) {
+					return
+				}
 			}
 		}
 	}

@@ -1,0 +1,301 @@
+package ioc
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync"
+
+	"github.com/falconioc/falcon"
+	"github.com/falconioc/falcon/fql"
+	"github.com/falconioc/falcon/pagination"
+)
+
+// MaxParallel is the largest ListOptions.Parallel: how many partitions of
+// one listing may be walked at once.
+const MaxParallel = 16
+
+// partFilter returns the filter text of partition i of st: the caller's
+// filter ANDed with the partition's bounds.
+func (q *listQuery) partFilter(st *walkState, i int) string {
+	e := st.Parts[i].expr(st.Known)
+	switch {
+	case e == nil:
+		return q.filter
+	case q.rawFilter.Expr == nil:
+		return e.String()
+	}
+	return fql.And(q.rawFilter.Expr, e).String()
+}
+
+// partFilters returns the filter text of every partition of st.
+func (q *listQuery) partFilters(st *walkState) []string {
+	out := make([]string, len(st.Parts))
+	for i := range st.Parts {
+		out[i] = q.partFilter(st, i)
+	}
+	return out
+}
+
+// sequentialState is the state of a sequential walk starting at cursor.
+func sequentialState(q *listQuery, cursor string) *walkState {
+	return &walkState{Query: q.fingerprint(), Parts: []partState{{Cursor: cursor}}}
+}
+
+// sequential reports whether st is one partition without bounds.
+func (st *walkState) sequential() bool {
+	return len(st.Parts) == 1 && len(st.Parts[0].Segs) == 0 && !st.Parts[0].Rest
+}
+
+// startState returns where a walk of q starts: the resume token's state,
+// a plan of up to q.parallel partitions, or (for small listings, a
+// sequential q, or a plan the API refuses with 403) one sequential
+// partition.
+func (s *IndicatorsService) startState(ctx context.Context, q *listQuery) (*walkState, error) {
+	if q.resume != nil {
+		return q.resume.clone(), nil
+	}
+	if q.parallel <= 1 {
+		return sequentialState(q, q.after), nil
+	}
+	parts, known, err := s.plan(ctx, q, q.parallel)
+	if errors.Is(err, falcon.ErrForbidden) {
+		// Aggregate needs the ioc:write scope; a read-only client walks
+		// sequentially.
+		return sequentialState(q, ""), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) <= 1 {
+		return sequentialState(q, ""), nil
+	}
+	st := &walkState{Query: q.fingerprint(), Known: known}
+	for _, p := range parts {
+		st.Parts = append(st.Parts, partState{partition: p})
+	}
+	return st, nil
+}
+
+func (st *walkState) clone() *walkState {
+	c := *st
+	c.Known = append([]string(nil), st.Known...)
+	c.Parts = append([]partState(nil), st.Parts...)
+	return &c
+}
+
+// partMsg is what a partition walker hands the consumer: a page, the
+// error that ended its partition, or the news that it is done.
+type partMsg[T any] struct {
+	part int
+	page *pagination.Page[T]
+	err  error
+	done bool
+}
+
+// walkParts walks the unfinished partitions of st, conc at a time, each
+// with its own cursor (pages(i, start) ranges over partition i's pages
+// from start), and hands every page to use on the caller's goroutine, in
+// no particular order across partitions. st records, per partition, the
+// cursor of the first page use has not finished with, so that its token
+// resumes exactly there. use returns false to stop the walk. drop releases
+// the items of pages fetched but never used.
+//
+// Memory: each walker holds at most one page while waiting to hand it
+// over, and the hand-over channel holds conc more, so no more than
+// 2*conc+1 pages exist at once. Stopping (error, use returning false, ctx
+// cancelled) cancels every walker and waits for it.
+func walkParts[T any](ctx context.Context, st *walkState, conc int,
+	pages func(ctx context.Context, part int, start string) iter.Seq2[*pagination.Page[T], error],
+	use func(items []T) (bool, error), drop func(items []T)) error {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var todo []int
+	starts := make([]string, len(st.Parts))
+	for i, p := range st.Parts {
+		if !p.Done {
+			todo = append(todo, i)
+			starts[i] = p.Cursor
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	queue := make(chan int, len(todo))
+	for _, i := range todo {
+		queue <- i
+	}
+	close(queue)
+	conc = max(1, min(conc, len(todo)))
+	msgs := make(chan partMsg[T], conc)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Go(func() {
+			for i := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				for pg, err := range pages(ctx, i, starts[i]) {
+					select {
+					case msgs <- partMsg[T]{part: i, page: pg, err: err}:
+					case <-ctx.Done():
+						if pg != nil {
+							drop(pg.Items)
+						}
+						return
+					}
+					if err != nil {
+						return
+					}
+				}
+				select {
+				case msgs <- partMsg[T]{part: i, done: true}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(msgs)
+	}()
+	finish := func() {
+		cancel()
+		for m := range msgs {
+			if m.page != nil {
+				drop(m.page.Items)
+			}
+		}
+	}
+	for m := range msgs {
+		p := &st.Parts[m.part]
+		switch {
+		case m.err != nil:
+			finish()
+			return m.err
+		case m.done:
+			p.Done, p.Cursor = true, ""
+			continue
+		}
+		more, err := use(m.page.Items)
+		if err != nil {
+			finish()
+			return err
+		}
+		if !more {
+			finish()
+			return nil
+		}
+		if m.page.Next == "" || len(m.page.Items) == 0 {
+			p.Done, p.Cursor = true, ""
+		} else {
+			p.Cursor = m.page.Next
+		}
+	}
+	for _, p := range st.Parts {
+		if !p.Done {
+			// walkers left without a word: the caller's context ended
+			if err := parent.Err(); err != nil {
+				return err
+			}
+			return errors.New("ioc: a partition walk ended early")
+		}
+	}
+	return nil
+}
+
+// prefetch is the prefetch of each partition's pages: none when several
+// partitions remain (their walkers fetch at once already), the usual one
+// page ahead when one does.
+func (st *walkState) prefetch() pagination.Option {
+	left := 0
+	for _, p := range st.Parts {
+		if !p.Done {
+			left++
+		}
+	}
+	if left == 1 {
+		return pagination.WithPrefetch(1)
+	}
+	return pagination.WithPrefetch(0)
+}
+
+// conc is how many partitions of st to walk at once.
+func (q *listQuery) conc() int { return max(1, q.parallel) }
+
+// resumable wraps the error of a stopped walk with its token.
+func resumable(st *walkState, err error) error {
+	var ve *falcon.ValidationError
+	if err == nil || errors.As(err, &ve) {
+		return err
+	}
+	return &ResumeError{Token: st.token(), Err: err}
+}
+
+// allParts is IndicatorsService.All for a walk of several partitions (or
+// any walk resumed from a token).
+func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield func(*Indicator, error) bool) {
+	st, err := s.startState(ctx, q)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	lim := newLimit(q)
+	filters, pf := q.partFilters(st), st.prefetch()
+	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[*rawPage], error] {
+		return s.rawPages(lim, q, filters[i], start, pf).Pages(ctx)
+	}
+	use := func(raws []*rawPage) (bool, error) {
+		for j, r := range raws {
+			items, err := r.decode()
+			if err != nil {
+				releaseRaws(raws[j+1:])
+				return false, err
+			}
+			for _, ind := range items {
+				if !yield(ind, nil) {
+					releaseRaws(raws[j+1:])
+					return false, nil
+				}
+			}
+		}
+		return true, nil
+	}
+	if err := walkParts(ctx, st, q.conc(), pages, use, releaseRaws); err != nil {
+		yield(nil, resumable(st, err))
+	}
+}
+
+func releaseRaws(raws []*rawPage) {
+	for _, r := range raws {
+		r.release()
+	}
+}
+
+// allIDParts is AllIDs for a walk of several partitions (or any walk
+// resumed from a token).
+func (s *IndicatorsService) allIDParts(ctx context.Context, q *listQuery, yield func(string, error) bool) {
+	st, err := s.startState(ctx, q)
+	if err != nil {
+		yield("", err)
+		return
+	}
+	lim := newLimit(q)
+	filters, pf := q.partFilters(st), st.prefetch()
+	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[string], error] {
+		return s.idPages(lim, q, filters[i], start, pf).Pages(ctx)
+	}
+	use := func(ids []string) (bool, error) {
+		for _, id := range ids {
+			if !yield(id, nil) {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	if err := walkParts(ctx, st, q.conc(), pages, use, func([]string) {}); err != nil {
+		yield("", resumable(st, err))
+	}
+}
