@@ -180,11 +180,11 @@ func TestIndicatorsService_AllParallelRefused(t *testing.T) {
 	iocs, srv := emuClient(t)
 	off := 0
 	for name, opts := range map[string]*ioc.ListOptions{
-		"sort":     {Parallel: 4, Sort: fql.Asc("created_on")},
-		"offset":   {Parallel: 4, Offset: &off},
-		"after":    {Parallel: 4, After: "abc"},
-		"too many": {Parallel: ioc.MaxParallel + 1},
-		"negative": {Parallel: -1},
+		"sort":             {Parallel: 4, Sort: fql.Asc("created_on")},
+		"offset":           {Parallel: 4, Offset: &off},
+		"after":            {Parallel: 4, After: "abc"},
+		"too many":         {Parallel: ioc.MaxParallel + 1},
+		"negative":         {Parallel: -1},
 		"resume and after": {Resume: "v1.e30", After: "abc"},
 		"bad token":        {Resume: "v1.!!"},
 		"foreign version":  {Resume: "v9.e30"},

@@ -3,10 +3,10 @@ package ioc
 import (
 	"bytes"
 	"cmp"
-	"slices"
 	"encoding/base64"
 	"encoding/json"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -63,7 +63,7 @@ type walkState struct {
 	Query string `json:"q"`
 	// Known are the types the plan saw (the rest partition takes the
 	// others); empty for a sequential walk.
-	Known []string `json:"k,omitempty"`
+	Known []string    `json:"k,omitempty"`
 	Parts []partState `json:"p"`
 }
 
