@@ -56,27 +56,31 @@ func (m *Metadata) isZero() bool { return *m == Metadata{} }
 // indicator is the stored form: timestamps as Unix nanoseconds (0: none),
 // slices shared and never mutated in place (a write replaces the slice).
 type indicator struct {
-	seq             uint32
-	id              string
-	typ             string
-	value           string
-	action          string
-	mobileAction    string
-	severity        string
-	description     string
-	source          string
-	platforms       []string
-	tags            []string
-	hostGroups      []string
-	appliedGlobally bool
-	fromParent      bool
-	expiration      int64
-	createdOn       int64
-	modifiedOn      int64
-	createdBy       string
-	modifiedBy      string
-	parentCIDName   string
-	meta            *Metadata // nil: none
+	seq uint32
+	// typAny and createdAny are typ and createdOn as filter values, boxed
+	// once on insert (neither ever changes), so that matching filters on
+	// them, as every page of a partitioned walk does, allocates nothing.
+	typAny, createdAny any
+	id                 string
+	typ                string
+	value              string
+	action             string
+	mobileAction       string
+	severity           string
+	description        string
+	source             string
+	platforms          []string
+	tags               []string
+	hostGroups         []string
+	appliedGlobally    bool
+	fromParent         bool
+	expiration         int64
+	createdOn          int64
+	modifiedOn         int64
+	createdBy          string
+	modifiedBy         string
+	parentCIDName      string
+	meta               *Metadata // nil: none
 }
 
 func (in *indicator) expired(now int64) bool {

@@ -10,7 +10,7 @@ import (
 // on the Falcon endpoints that silently return zero rows.
 var indicatorFields = withRaw(map[string]func(r *indRecord) []any{
 	"id":              func(r *indRecord) []any { return r.str(r.in.id) },
-	"type":            func(r *indRecord) []any { return r.str(r.in.typ) },
+	"type":            func(r *indRecord) []any { return r.boxed(r.in.typAny, r.in.typ) },
 	"value":           func(r *indRecord) []any { return r.str(r.in.value) },
 	"action":          func(r *indRecord) []any { return r.str(r.in.action) },
 	"mobile_action":   func(r *indRecord) []any { return r.str(r.in.mobileAction) },
@@ -29,7 +29,7 @@ var indicatorFields = withRaw(map[string]func(r *indRecord) []any{
 	"from_parent":     func(r *indRecord) []any { return r.boolean(r.in.fromParent) },
 	"parent_cid_name": func(r *indRecord) []any { return r.str(r.in.parentCIDName) },
 	"expiration":      func(r *indRecord) []any { return r.time(r.in.expiration) },
-	"created_on":      func(r *indRecord) []any { return r.time(r.in.createdOn) },
+	"created_on":      func(r *indRecord) []any { return r.boxedTime(r.in.createdAny, r.in.createdOn) },
 	"created_by":      func(r *indRecord) []any { return r.str(r.in.createdBy) },
 	"modified_on":     func(r *indRecord) []any { return r.time(r.in.modifiedOn) },
 	"modified_by":     func(r *indRecord) []any { return r.str(r.in.modifiedBy) },
@@ -131,6 +131,25 @@ func (r *indRecord) num(n int64) []any {
 }
 
 func (r *indRecord) boolean(v bool) []any {
+	r.scratch = append(r.scratch[:0], v)
+	return r.scratch
+}
+
+// boxed returns v, the string s boxed on insert (s itself when v is nil:
+// an indicator not stored yet).
+func (r *indRecord) boxed(v any, s string) []any {
+	if v == nil {
+		return r.str(s)
+	}
+	r.scratch = append(r.scratch[:0], v)
+	return r.scratch
+}
+
+// boxedTime is boxed for the time n.
+func (r *indRecord) boxedTime(v any, n int64) []any {
+	if v == nil {
+		return r.time(n)
+	}
 	r.scratch = append(r.scratch[:0], v)
 	return r.scratch
 }

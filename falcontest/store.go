@@ -70,6 +70,10 @@ func indKey(typ, value string) iocKey { return iocKey{typ, value} }
 // checked that neither its id nor its type and value exist.
 func (s *store) insertLocked(in *indicator) {
 	in.seq = uint32(len(s.items))
+	in.typAny = in.typ
+	if in.createdOn != 0 {
+		in.createdAny = time.Unix(0, in.createdOn).UTC()
+	}
 	s.items = append(s.items, in)
 	s.byID[in.id] = in.seq
 	s.byKey[indKey(in.typ, in.value)] = in.seq

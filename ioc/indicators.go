@@ -560,6 +560,12 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 	}
 }
 
+func releaseRaws(raws []*rawPage) {
+	for _, r := range raws {
+		r.release()
+	}
+}
+
 // cursorOf returns the cursor of a *pagination.PageError in err.
 func cursorOf(err error) string {
 	var pe *pagination.PageError

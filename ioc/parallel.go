@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/url"
 	"sync"
 
 	"github.com/falconioc/falcon"
@@ -235,7 +236,9 @@ func resumable(st *walkState, err error) error {
 }
 
 // allParts is IndicatorsService.All for a walk of several partitions (or
-// any walk resumed from a token).
+// any walk resumed from a token). Each partition's walker decodes its own
+// pages, so decoding runs in parallel too and the caller's loop only
+// hands indicators over.
 func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield func(*Indicator, error) bool) {
 	st, err := s.startState(ctx, q)
 	if err != nil {
@@ -244,34 +247,40 @@ func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield fu
 	}
 	lim := newLimit(q)
 	filters, pf := q.partFilters(st), st.prefetch()
-	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[*rawPage], error] {
-		return s.rawPages(lim, q, filters[i], start, pf).Pages(ctx)
+	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[*Indicator], error] {
+		return s.indicatorPages(lim, q, filters[i], start, pf).Pages(ctx)
 	}
-	use := func(raws []*rawPage) (bool, error) {
-		for j, r := range raws {
-			items, err := r.decode()
-			if err != nil {
-				releaseRaws(raws[j+1:])
-				return false, err
-			}
-			for _, ind := range items {
-				if !yield(ind, nil) {
-					releaseRaws(raws[j+1:])
-					return false, nil
-				}
+	use := func(items []*Indicator) (bool, error) {
+		for _, ind := range items {
+			if !yield(ind, nil) {
+				return false, nil
 			}
 		}
 		return true, nil
 	}
-	if err := walkParts(ctx, st, q.conc(), pages, use, releaseRaws); err != nil {
+	if err := walkParts(ctx, st, q.conc(), pages, use, func([]*Indicator) {}); err != nil {
 		yield(nil, resumable(st, err))
 	}
 }
 
-func releaseRaws(raws []*rawPage) {
-	for _, r := range raws {
-		r.release()
+// indicatorPages is rawPages decoding each page as it comes: a page that
+// cannot be decoded is a failed page, resumed at its cursor.
+func (s *IndicatorsService) indicatorPages(lim *pageLimit, q *listQuery, filter, start string, opts ...pagination.Option) *pagination.Cursor[*Indicator] {
+	fq := *q
+	fq.filter = filter
+	if start != "" {
+		opts = append(opts, pagination.WithStartCursor(start))
 	}
+	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*Indicator], error) {
+		var out indicatorList
+		resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {
+			return fq.values(n, after, nil)
+		})
+		if err != nil {
+			return pagination.Page[*Indicator]{}, err
+		}
+		return pagination.Page[*Indicator]{Items: out, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+	}, opts...)
 }
 
 // allIDParts is AllIDs for a walk of several partitions (or any walk
