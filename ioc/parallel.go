@@ -173,6 +173,10 @@ func walkParts[T any](ctx context.Context, st *walkState, conc int,
 	for m := range msgs {
 		p := &st.Parts[m.part]
 		switch {
+		case parent.Err() != nil:
+			// stop promptly, before the pages fetched ahead
+			finish()
+			return parent.Err()
 		case m.err != nil:
 			finish()
 			return m.err

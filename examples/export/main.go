@@ -22,14 +22,18 @@ const description = `
 Export streams the indicators matching -filter (all of them by default) to JSON
 Lines (one API object per line) or CSV (the import example's columns first, so an
 export can be imported elsewhere), on stdout or in the file -o names. Indicators
-are fetched with the "after" cursor, one page at a time, and each page is written
-out before the next is fetched: memory stays bounded by the page size.
+are fetched with the "after" cursor. Unsorted exports walk -parallel partitions
+of the listing at once (4 by default), each with its own cursor: every indicator
+is written once, in no particular order, and memory stays bounded by about
+2 x -parallel pages. With -sort, or -parallel 1, pages are fetched one at a time,
+in order, and each is written out before the next is fetched.
 
 When interrupted (Ctrl-C) or when a page cannot be fetched, export stops after the
-last complete page and prints on stderr the cursor of the next one, with the
-command that resumes there: -resume appends to the -o file (and, for CSV, writes
-no second header). Falcon's cursors expire after a while: resume soon. A cursor
-Falcon refuses is reported as such, and not suggested again.
+last complete page and prints on stderr a resume token, with the command that
+resumes there: -resume appends to the -o file (and, for CSV, writes no second
+header). Resume with the same -filter and -sort. Falcon's cursors, which the token
+holds, expire after a while: resume soon. A token Falcon refuses is reported as
+such, and not suggested again.
 
 In CSV, cells that begin with =, +, -, @, a tab or a carriage return get a
 leading ' so that spreadsheets show them instead of running them as formulas;
@@ -43,14 +47,18 @@ func main() { setup.Main(run) }
 
 // options are export's command line.
 type options struct {
-	Filter string
-	Sort   string
-	Format string
-	Output string
-	Resume string
-	Limit  int
-	Escape bool
+	Filter   string
+	Sort     string
+	Format   string
+	Output   string
+	Resume   string
+	Limit    int
+	Parallel int
+	Escape   bool
 }
+
+// defaultParallel is -parallel for an unsorted export.
+const defaultParallel = 4
 
 func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, error) {
 	o := &options{}
@@ -59,8 +67,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, e
 	fs.StringVar(&o.Sort, "sort", "", "sort, such as modified_on.desc (default: the API's order)")
 	fs.StringVar(&o.Format, "format", "jsonl", "output format: jsonl or csv")
 	fs.StringVar(&o.Output, "o", "", "output file (default: stdout)")
-	fs.StringVar(&o.Resume, "resume", "", "resume at this cursor, printed by an interrupted export")
+	fs.StringVar(&o.Resume, "resume", "", "resume with this token (or cursor), printed by an interrupted export")
 	fs.IntVar(&o.Limit, "limit", 1000, fmt.Sprintf("indicators per page (1 to %d)", ioc.MaxLimit))
+	fs.IntVar(&o.Parallel, "parallel", 0, fmt.Sprintf("partitions of the listing fetched at once, 1 to %d (default %d, or 1 with -sort); 1 fetches in order, page by page", ioc.MaxParallel, defaultParallel))
 	fs.BoolVar(&o.Escape, "escape-formulas", true, "in CSV, put a ' before cells starting with =, +, -, @, tab or CR, which spreadsheets would run")
 	if err := setup.Parse(fs, args); err != nil {
 		return nil, nil, fql.Sort{}, err
@@ -70,6 +79,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, e
 	}
 	if o.Format != "jsonl" && o.Format != "csv" {
 		return nil, nil, fql.Sort{}, setup.Usagef("export", "-format %q: want jsonl or csv", o.Format)
+	}
+	if o.Parallel < 0 || o.Parallel > ioc.MaxParallel {
+		return nil, nil, fql.Sort{}, setup.Usagef("export", "-parallel %d: want 1 to %d", o.Parallel, ioc.MaxParallel)
 	}
 	if o.Limit < 1 || o.Limit > ioc.MaxLimit {
 		return nil, nil, fql.Sort{}, setup.Usagef("export", "-limit %d: want 1 to %d", o.Limit, ioc.MaxLimit)
@@ -92,6 +104,15 @@ func parseArgs(args []string, stderr io.Writer) (*options, fql.Expr, fql.Sort, e
 		}
 		if err := fql.IOCSortFields.CheckSort(sort); err != nil {
 			return nil, nil, fql.Sort{}, setup.Usagef("export", "-sort: %v", err)
+		}
+		if o.Parallel > 1 {
+			return nil, nil, fql.Sort{}, setup.Usagef("export", "-parallel %d: a parallel export comes in no particular order; drop -sort or -parallel", o.Parallel)
+		}
+	}
+	if o.Parallel == 0 {
+		o.Parallel = defaultParallel
+		if o.Sort != "" {
+			o.Parallel = 1
 		}
 	}
 	return o, filter, sort, nil
@@ -124,7 +145,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	started := time.Now()
 	x := &exporter{c: env.IOC, opts: o, args: args, stderr: stderr}
-	n, err := x.export(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: filter}, Sort: sort, Limit: o.Limit, After: o.Resume}, out)
+	opts := &ioc.ListOptions{Filter: ioc.Filter{Expr: filter}, Sort: sort, Limit: o.Limit, Parallel: o.Parallel}
+	switch {
+	case isToken(o.Resume):
+		opts.Resume = o.Resume
+	case o.Resume != "":
+		opts.After = o.Resume // a cursor printed by an older export
+		opts.Parallel = 0
+	}
+	n, err := x.export(ctx, opts, out)
 	if err == nil && o.Output != "" {
 		if cerr := out.(*os.File).Close(); cerr != nil {
 			return cerr
@@ -149,9 +178,13 @@ type exporter struct {
 	stderr io.Writer
 }
 
+// isToken reports whether a -resume value is a resume token rather than a
+// bare cursor.
+func isToken(s string) bool { return strings.HasPrefix(s, "v1.") }
+
 // export writes every indicator opts selects to w and returns how many it
 // wrote. It stops after the last complete page when ctx ends or a page
-// fails, and then prints the cursor that resumes the export.
+// fails, and then prints the token that resumes the export.
 func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Writer) (int, error) {
 	enc, err := newEncoder(x.opts.Format, w, x.opts.Escape)
 	if err != nil {
@@ -162,6 +195,9 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 			return 0, err
 		}
 	}
+	if opts.Parallel > 1 {
+		return x.exportParallel(ctx, opts, enc)
+	}
 	p := x.c.Indicators.Paginator(opts)
 	// The bar starts before the first request, so that its rate counts
 	// the time the first page took.
@@ -170,7 +206,10 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 	first := true
 	written := 0
 	for p.HasMorePages() {
-		cursor := p.Cursor()
+		cursor := p.ResumeToken()
+		if !isToken(x.opts.Resume) && cursor != "" && p.Cursor() == x.opts.Resume {
+			cursor = x.opts.Resume // still where an old cursor said
+		}
 		if ctx.Err() != nil {
 			return written, x.interrupted(written, cursor, ctx.Err())
 		}
@@ -200,6 +239,41 @@ func (x *exporter) export(ctx context.Context, opts *ioc.ListOptions, w io.Write
 	return written, nil
 }
 
+// exportParallel is export for a parallel walk: the indicators of the
+// partitions come in no particular order. Everything written comes before
+// the positions of the resume token of a failed walk, so the token resumes
+// exactly after what is on disk once the encoder is flushed.
+func (x *exporter) exportParallel(ctx context.Context, opts *ioc.ListOptions, enc encoder) (int, error) {
+	bar := setup.NewProgress(x.stderr, -1, "exporting")
+	defer bar.Done()
+	written := 0
+	for ind, err := range x.c.Indicators.All(ctx, opts) {
+		if err != nil {
+			if ferr := enc.flush(); ferr != nil {
+				return written, ferr
+			}
+			token := ""
+			if re, ok := errors.AsType[*ioc.ResumeError](err); ok {
+				token = re.Token
+			}
+			return written, x.interrupted(written, token, err)
+		}
+		if err := enc.encode(ind); err != nil {
+			return written, err
+		}
+		// Flush a page's worth at a time, so that what is written is on
+		// disk when the walk stops.
+		if written++; written%opts.Limit == 0 {
+			if err := enc.flush(); err != nil {
+				return written, err
+			}
+			bar.Set(int64(written))
+		}
+	}
+	bar.Set(int64(written))
+	return written, enc.flush()
+}
+
 // interrupted prints why the export stopped and what to do (where to
 // resume, or what to fix), and returns the error to exit with: the cause
 // is printed here only once.
@@ -211,7 +285,11 @@ func (x *exporter) interrupted(written int, cursor string, cause error) error {
 	}
 	ae, _ := errors.AsType[*falcon.APIError](cause)
 	_, authErr := errors.AsType[*falcon.AuthError](cause)
+	_, badToken := errors.AsType[*falcon.ValidationError](cause)
 	switch {
+	case badToken && x.opts.Resume != "":
+		fmt.Fprintln(x.stderr, "The -resume token is damaged or was printed by an export of another -filter or -sort: "+
+			"resume with the same -filter and -sort, or start again without -resume (and without the partial -o file).")
 	case authErr || ae != nil && (ae.StatusCode == 401 || ae.StatusCode == 403):
 		fmt.Fprintln(x.stderr, "Authentication or authorisation failed: check FALCON_CLIENT_ID, FALCON_CLIENT_SECRET and "+
 			"FALCON_CLOUD (or FALCON_BASE_URL), and that the API client has the IOC Manager read scope.")
@@ -221,12 +299,12 @@ func (x *exporter) interrupted(written int, cursor string, cause error) error {
 	case ae != nil && ae.StatusCode == 400 && x.opts.Resume != "" && cursor == x.opts.Resume:
 		// The first request of a resumed export carries only the cursor
 		// the user gave: Falcon refused it.
-		fmt.Fprintln(x.stderr, "Falcon refused the -resume cursor: it has expired or was mistyped. "+
+		fmt.Fprintln(x.stderr, "Falcon refused the -resume token: its cursor has expired or it was mistyped. "+
 			"Start the export again without -resume (and without the partial -o file).")
 	case resume == "":
 		fmt.Fprintln(x.stderr, "Nothing was exported: run the same command again.")
 	default:
-		fmt.Fprintf(x.stderr, "Resume cursor: %s\nResume with:   export %s\n", resume, resumeArgs(x.args, resume))
+		fmt.Fprintf(x.stderr, "Resume token: %s\nResume with:  export %s\n", resume, resumeArgs(x.args, resume))
 	}
 	if errors.Is(cause, context.Canceled) {
 		return fmt.Errorf("interrupted: %w", setup.ErrReported)

@@ -99,26 +99,37 @@ func TestExportFilter(t *testing.T) {
 }
 
 // TestExportResume interrupts an export after its first page, resumes it
-// from the printed cursor into the same CSV file, and checks the file holds
-// every indicator once, under one header.
+// from the printed token into the same CSV file, and checks the file holds
+// every indicator once, under one header; sequentially and in parallel.
 func TestExportResume(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "4"} {
+		t.Run("parallel "+par, func(t *testing.T) { testExportResume(t, par) })
+	}
+}
+
+func testExportResume(t *testing.T, parallel string) {
 	t.Parallel()
 	srv := newServer(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	w := &cancelWriter{n: 5, cancel: cancel}
 	var stderr bytes.Buffer
-	args := []string{"-format", "csv", "-limit", "10"}
+	args := []string{"-format", "csv", "-limit", "10", "-parallel", parallel}
 	err := run(ctx, args, setup.EmulatorEnv(srv), w, &stderr)
 	if !errors.Is(err, setup.ErrReported) {
 		t.Fatalf("interrupted run: err = %v\n%s", err, stderr.String())
 	}
-	m := regexp.MustCompile(`(?m)^Resume with:   export (.*) -resume (\S+)$`).FindStringSubmatch(stderr.String())
-	if m == nil || m[1] != "-format csv -limit 10" {
+	m := regexp.MustCompile(`(?m)^Resume with:  export (.*) -resume (\S+)$`).FindStringSubmatch(stderr.String())
+	if m == nil || m[1] != strings.Join(args, " ") {
 		t.Fatalf("no resume command in:\n%s", stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "Stopped after 10 indicator(s)") {
+	stopped := regexp.MustCompile(`Stopped after (\d+) indicator\(s\)`).FindStringSubmatch(stderr.String())
+	if stopped == nil || (parallel == "1" && stopped[1] != "10") {
 		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if rows := bytes.Count(w.buf.Bytes(), []byte("\n")) - 1; stopped != nil && strconv.Itoa(rows) != stopped[1] {
+		t.Errorf("%d rows written, stderr says %s", rows, stopped[1])
 	}
 	path := filepath.Join(t.TempDir(), "out.csv")
 	if err := os.WriteFile(path, w.buf.Bytes(), 0o600); err != nil {
@@ -129,7 +140,7 @@ func TestExportResume(t *testing.T) {
 	if err := run(t.Context(), resume, setup.EmulatorEnv(srv), new(bytes.Buffer), &stderr); err != nil {
 		t.Fatalf("resumed run: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "Exported 25 indicator(s) to "+path) {
+	if !strings.Contains(stderr.String(), "indicator(s) to "+path) {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
 	f, err := os.Open(path)
@@ -168,6 +179,7 @@ func TestExportUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"-format", "xml"}, {"-limit", "0"}, {"-limit", "2001"}, {"-filter", "type:"},
 		{"-filter", "sevrity:'high'"}, {"-sort", "nope.asc"}, {"stray"},
+		{"-parallel", "17"}, {"-parallel", "-1"}, {"-parallel", "4", "-sort", "value.asc"},
 	} {
 		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
 			t.Errorf("%q: not a usage error", args)
@@ -235,7 +247,7 @@ func TestExportStops(t *testing.T) {
 	if !errors.Is(err, setup.ErrReported) {
 		t.Fatalf("bad cursor: err = %v", err)
 	}
-	if out := stderr.String(); !strings.Contains(out, "Falcon refused the -resume cursor") || strings.Contains(out, "Resume with") ||
+	if out := stderr.String(); !strings.Contains(out, "Falcon refused the -resume token") || strings.Contains(out, "Resume with") ||
 		strings.Contains(out, "not-a-cursor\n") {
 		t.Errorf("bad cursor:\n%s", out)
 	}

@@ -35,6 +35,15 @@
 // indicators held as above or inherited ones were left alone, sync says
 // that Falcon does not match the list rather than that it does.
 //
+// # Reading the source
+//
+// Sync reads the indicators of the source with ioc.ListOptions.Parallel:
+// -parallel partitions of the listing (4 by default, at most
+// ioc.MaxParallel) are fetched at once, which on a large source takes a
+// fraction of the time of reading page by page (-parallel 1). They come in
+// no particular order; sync sorts them by creation, so the plan reads the
+// same either way.
+//
 // # JSON report
 //
 // With -json, standard output holds only a report for pipelines (the text

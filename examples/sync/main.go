@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
@@ -50,6 +51,9 @@ outcome "delete" per indicator of the source to delete (no file), and a last
 {"summary":{"dry_run","rows","outcomes":{...},"types":{type:{outcome:n}}}}
 ("dry_run" is true without -apply). The text goes to standard error.
 
+Sync reads the indicators of the source with -parallel partitions of the
+listing fetched at once (4 by default; 1 fetches page by page).
+
 Flags may come before or after the files.
 
 Exit status: 0 when the plan was printed, or applied in full; 1 when a change
@@ -69,6 +73,7 @@ type options struct {
 	IgnoreWarnings bool
 	Comment        string
 	JSON           bool
+	Parallel       int
 }
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
@@ -82,6 +87,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.IgnoreWarnings, "ignore-warnings", false, "create and update items the API warns about (such as private IP addresses)")
 	fs.StringVar(&o.Comment, "comment", "synced by the falcon sync example", "comment recorded in Falcon's audit trail")
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per input row and a summary on stdout (the text goes to stderr)")
+	fs.IntVar(&o.Parallel, "parallel", 4, fmt.Sprintf("partitions of the source's indicators read at once, 1 to %d (1: page by page)", ioc.MaxParallel))
 	if err := setup.Parse(fs, args); err != nil {
 		return nil, err
 	}
@@ -91,6 +97,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	if len(o.Files) == 0 {
 		return nil, setup.Usagef("sync", "name at least one file with the desired list")
+	}
+	if o.Parallel < 1 || o.Parallel > ioc.MaxParallel {
+		return nil, setup.Usagef("sync", "-parallel %d: want 1 to %d", o.Parallel, ioc.MaxParallel)
 	}
 	if err := o.Feed.Check(); err != nil {
 		return nil, setup.Usagef("sync", "%v", err)
@@ -152,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	current, err := owned(ctx, c, source)
+	current, err := owned(ctx, c, source, o.Parallel)
 	if err != nil {
 		return fmt.Errorf("listing the indicators of source %q: %w", source, err)
 	}
@@ -238,12 +247,15 @@ func reportPlan(rep *convert.Report, want *convert.Batch, p *plan, res *applied,
 	return rep.Close(dryRun)
 }
 
-// owned returns every indicator whose source is exactly source. The filter
-// selects them on the server; the exact comparison guards against a server
-// that matches without regard to case.
-func owned(ctx context.Context, c *ioc.Client, source string) ([]*ioc.Indicator, error) {
+// owned returns every indicator whose source is exactly source, reading
+// parallel partitions of the listing at once (in no particular order: the
+// plan does not depend on it). The filter selects them on the server; the
+// exact comparison guards against a server that matches without regard to
+// case.
+func owned(ctx context.Context, c *ioc.Client, source string, parallel int) ([]*ioc.Indicator, error) {
 	var out []*ioc.Indicator
-	for ind, err := range c.Indicators.All(ctx, &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("source", source)}, Limit: ioc.MaxLimit}) {
+	opts := &ioc.ListOptions{Filter: ioc.Filter{Expr: fql.Eq("source", source)}, Limit: ioc.MaxLimit, Parallel: parallel}
+	for ind, err := range c.Indicators.All(ctx, opts) {
 		if err != nil {
 			return nil, err
 		}
@@ -251,6 +263,13 @@ func owned(ctx context.Context, c *ioc.Client, source string) ([]*ioc.Indicator,
 			out = append(out, ind)
 		}
 	}
+	// The API's order (creation), so that the plan reads the same each run.
+	slices.SortFunc(out, func(a, b *ioc.Indicator) int {
+		if c := a.CreatedOn.Compare(b.CreatedOn); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
 

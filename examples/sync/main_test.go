@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/falconioc/falcon/examples/internal/convert"
 	"github.com/falconioc/falcon/examples/internal/setup"
@@ -254,7 +256,8 @@ func TestSyncUsage(t *testing.T) {
 		t.Errorf("-h: %v", err)
 	}
 	mustContain(t, stderr.String(), "Usage: sync", "-apply", "-allow-delete-all")
-	for _, args := range [][]string{{"f.csv"}, {"-source", "s"}, {"-source", "s", "-format", "x", "f"}, {"-source", "s", "-severity", "huge", "f"}} {
+	for _, args := range [][]string{{"f.csv"}, {"-source", "s"}, {"-source", "s", "-format", "x", "f"}, {"-source", "s", "-severity", "huge", "f"},
+		{"-source", "s", "-parallel", "0", "f"}, {"-source", "s", "-parallel", "17", "f"}} {
 		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
 			t.Errorf("%q: not a usage error", args)
 		}
@@ -421,5 +424,57 @@ func TestSyncRealURLFeed(t *testing.T) {
 		"! domain:aquamarine-choux-46cb43.netlify.app is listed only as the host of a URL (volexity-uta0388-iocs.csv:42;")
 	if before < 30 {
 		t.Errorf("only %d indicators from -url-hosts", before)
+	}
+}
+
+// TestSyncParallel checks that reading the source's indicators in parallel
+// partitions plans exactly what reading them page by page does, on a source
+// large enough to be split.
+func TestSyncParallel(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer()
+	t.Cleanup(srv.Close)
+	const n = 4500 // over two pages of 2,000
+	inds := make([]falcontest.Indicator, n)
+	for i := range inds {
+		typ, val := "domain", fmt.Sprintf("d%d.big.sync.example.com", i)
+		if i%3 == 0 {
+			typ, val = "ipv4", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		}
+		inds[i] = falcontest.Indicator{Type: typ, Value: val, Action: "detect", Severity: "low", Source: "big",
+			Platforms: []string{"windows"}, AppliedGlobally: true,
+			CreatedOn: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)}
+	}
+	srv.AddIndicators(inds...)
+	// Keep the first 100 domains, change nothing else: the rest is deleted.
+	var list strings.Builder
+	list.WriteString("type,value,action,severity\n")
+	for i := 1; i < 150; i++ {
+		if i%3 != 0 {
+			fmt.Fprintf(&list, "domain,d%d.big.sync.example.com,detect,low\n", i)
+		}
+	}
+	file := writeList(t, list.String())
+	var outs []string
+	for _, par := range []string{"1", "4", "8"} {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), []string{"-source", "big", "-parallel", par, file}, setup.EmulatorEnv(srv), &stdout, &stderr); err != nil {
+			t.Fatalf("-parallel %s: %v\n%s", par, err, stderr.String())
+		}
+		outs = append(outs, stdout.String())
+	}
+	mustContain(t, outs[0], "to delete")
+	if outs[1] != outs[0] || outs[2] != outs[0] {
+		t.Errorf("plans differ:\n-parallel 1:\n%.500s\n-parallel 4:\n%.500s", outs[0], outs[1])
+	}
+	// Each parallel run planned a split with two aggregate calls.
+	aggs := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/iocs/aggregates/indicators/v1" {
+			aggs++
+		}
+	}
+	if aggs != 4 {
+		t.Errorf("%d aggregate calls: the parallel runs did not plan a split", aggs)
 	}
 }
