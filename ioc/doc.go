@@ -92,6 +92,57 @@
 // (pagination.AnnounceNext), so a long listing takes about one round trip
 // per page rather than a round trip plus the transfer.
 //
+// A failed cursor walk of IndicatorsService.All or AllIDs yields a
+// *ResumeError: its Token, given back as ListOptions.Resume, restarts the
+// walk exactly where it stopped, yielding only what was not yielded yet,
+// whether the walk was sequential or parallel. errors.As still finds the
+// *pagination.PageError (and the API's error) inside. IndicatorPaginator's
+// ResumeToken gives the same token for explicit paging. Tokens are opaque,
+// versioned and checked: one that is damaged, or that belongs to a listing
+// with another Filter, Sort or FromParent, is a *falcon.ValidationError.
+// They hold the API's cursors and the partition bounds, no credential; the
+// cursors expire after a while, so resume soon.
+//
+// # Parallel iteration
+//
+// One cursor walk waits for each page before asking for the next, so a
+// listing of a million indicators takes 500 round trips end to end.
+// ListOptions.Parallel (2 to MaxParallel) splits the listing instead into
+// partitions over fields that never change, type and created_on, and walks
+// them at once, each with its own cursor:
+//
+//	for ind, err := range iocs.Indicators.All(ctx, &ioc.ListOptions{Parallel: 8, Limit: ioc.MaxLimit}) { ... }
+//
+// The partitions are planned from the data: an aggregate call (terms on
+// type, with the earliest and latest created_on) gives the counts and the
+// time span, and a second (a date histogram of created_on for each type)
+// the buckets, which are merged, in order, into at most Parallel partitions
+// of about equal size (none over twice the mean unless a single bucket is).
+// Each partition is the caller's Filter ANDed with its bounds: half-open
+// created_on ranges on whole seconds (created_on:>='T1'+created_on:<'T2'),
+// the first open below and the last open above, so the ranges of a type
+// leave no gap and never overlap; the last partition also takes the types
+// the plan did not see. Indicators created after the plan therefore fall in
+// an open-ended partition. A listing under two pages, or a client that may
+// not aggregate (the call needs the ioc:write scope: it answers 403), walks
+// sequentially; the plan's other failures end the walk with the API's
+// error, and a new walk plans again.
+//
+// Guarantees: an indicator that exists for the whole walk comes exactly
+// once; one created or deleted during the walk at most once. The
+// indicators come in no particular order, so Parallel refuses Sort (and
+// After and Offset: a parallel walk resumes with Resume). Memory stays
+// bounded by about 2 × Parallel pages whatever the result count: each
+// partition's walker decodes its page and hands it over a channel of
+// Parallel pages, and waits while the caller's loop is busy. Breaking out
+// of the loop, or cancelling ctx, stops every walker before the iterator
+// returns. Explicit paging (Paginator with Parallel) plans on its first
+// NextPage and then pages through the partitions one after another.
+//
+// Each walker sends its own requests, so Parallel 8 sends up to 8 at a
+// time: within the API's rate limit of 6,000 requests a minute that is
+// plenty, and 429 answers are retried as usual.
+//
 // # FQL
 //
 // Filters are Filter values holding an fql.Expr, built with the fql
