@@ -1,6 +1,7 @@
 package falcontest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/falconioc/falcon/fql"
@@ -36,6 +37,9 @@ type compiledFilter struct {
 	match    matchFunc
 	relative bool // holds a relative date ("now-7d")
 	expired  bool // names the expired field
+	// types, when not nil, are the only types (lower case) the filter can
+	// match: a scan need only look at their indicators.
+	types []string
 }
 
 // compileFilter parses an FQL filter, checks it against the indicator
@@ -54,7 +58,64 @@ func (s *Server) compileFilter(filter string) (compiledFilter, error) {
 	}
 	cf := compiledFilter{match: func(r *indRecord) (bool, error) { return m(r) }}
 	clockUse(e, &cf)
+	if types, ok := typeRestriction(e); ok {
+		cf.types = types
+	}
 	return cf, nil
+}
+
+// typeRestriction returns the types (lower case) outside which e cannot
+// match, when e says so: a type equality (type:'x', type:['x','y']), an
+// AND with one, or an OR of such. Comparisons of strings ignore case, so
+// only ASCII values are taken (their lower case is the only spelling
+// EqualFold matches).
+func typeRestriction(e fql.Expr) ([]string, bool) {
+	switch x := e.(type) {
+	case fql.Comparison:
+		if !strings.EqualFold(x.Field(), "type") || x.Op() != fql.OpEq {
+			return nil, false
+		}
+		vals := []fql.Value{x.Value()}
+		if set, ok := x.Value().(fql.Set); ok {
+			vals = set
+		}
+		var out []string
+		for _, v := range vals {
+			str, ok := v.(fql.String)
+			if !ok || !isASCII(string(str)) {
+				return nil, false
+			}
+			out = append(out, strings.ToLower(string(str)))
+		}
+		return out, len(out) > 0
+	case fql.AndExpr:
+		for _, sub := range x.Exprs() {
+			if types, ok := typeRestriction(sub); ok {
+				return types, true
+			}
+		}
+	case fql.OrExpr:
+		var out []string
+		for _, sub := range x.Exprs() {
+			types, ok := typeRestriction(sub)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, types...)
+		}
+		slices.Sort(out)
+		return slices.Compact(out), len(out) > 0
+	}
+	return nil, false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // clockUse records whether e's results can change as the clock moves.

@@ -167,6 +167,7 @@ func (s *Server) seed(n int) {
 	st.items = make([]*indicator, 0, n)
 	st.byID = make(map[string]uint32, n)
 	st.byKey = make(map[iocKey]uint32, n)
+	st.byType = make(map[string][]uint32)
 	for i, in := range out {
 		// Random hashes and ids cannot realistically collide, but make sure.
 		for salt := 1; ; salt++ {

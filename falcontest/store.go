@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,11 +21,14 @@ import (
 // whatever the offset or cursor. Cursors encode the sort key and seq of
 // the last item, so they stay valid across writes.
 type store struct {
-	mu      sync.RWMutex
-	items   []*indicator
-	live    int
-	byID    map[string]uint32
-	byKey   map[iocKey]uint32
+	mu    sync.RWMutex
+	items []*indicator
+	live  int
+	byID  map[string]uint32
+	byKey map[iocKey]uint32
+	// byType lists the seqs of each type (lower case), in order; deleted
+	// ones stay (their slot in items is nil).
+	byType  map[string][]uint32
 	version uint64
 
 	cacheMu sync.Mutex
@@ -54,9 +58,10 @@ type queryResult struct {
 
 func newStore() *store {
 	return &store{
-		byID:  make(map[string]uint32),
-		byKey: make(map[iocKey]uint32),
-		cache: make(map[queryKey]*queryResult),
+		byID:   make(map[string]uint32),
+		byKey:  make(map[iocKey]uint32),
+		byType: make(map[string][]uint32),
+		cache:  make(map[queryKey]*queryResult),
 	}
 }
 
@@ -77,6 +82,8 @@ func (s *store) insertLocked(in *indicator) {
 	s.items = append(s.items, in)
 	s.byID[in.id] = in.seq
 	s.byKey[indKey(in.typ, in.value)] = in.seq
+	t := strings.ToLower(in.typ)
+	s.byType[t] = append(s.byType[t], in.seq)
 	s.live++
 	s.version++
 }
@@ -116,10 +123,11 @@ type query struct {
 	match    matchFunc // nil: everything
 	relative bool      // the filter holds relative dates
 	expired  bool      // the filter names expired
+	types    []string  // nil: any type; else only these can match
 }
 
 func (q *query) setFilter(cf compiledFilter) {
-	q.match, q.relative, q.expired = cf.match, cf.relative, cf.expired
+	q.match, q.relative, q.expired, q.types = cf.match, cf.relative, cf.expired, cf.types
 }
 
 // matchedLocked returns the sorted seqs of the live indicators that q
@@ -213,6 +221,41 @@ func (s *store) scanLocked(q query, now int64) ([]uint32, int64, error) {
 			p.seqs = append(p.seqs, uint32(i))
 		}
 		return p
+	}
+	if q.types != nil {
+		// Only the indicators of the filter's types can match: a
+		// partitioned walk's pages scan their type, not the store.
+		var cand []uint32
+		for _, t := range q.types {
+			cand = append(cand, s.byType[t]...)
+		}
+		if len(q.types) > 1 {
+			slices.Sort(cand)
+		}
+		rec := &indRecord{now: now}
+		next := int64(math.MaxInt64)
+		out := []uint32{}
+		for _, seq := range cand {
+			in := items[seq]
+			if in == nil {
+				continue
+			}
+			if in.expiration > now && in.expiration < next {
+				next = in.expiration
+			}
+			if q.key.fromParent == 1 && !in.fromParent || q.key.fromParent == -1 && in.fromParent {
+				continue
+			}
+			rec.in = in
+			ok, err := q.match(rec)
+			if err != nil {
+				return nil, 0, err
+			}
+			if ok {
+				out = append(out, seq)
+			}
+		}
+		return out, next, nil
 	}
 	const chunk = 1 << 16
 	workers := runtime.GOMAXPROCS(0)
