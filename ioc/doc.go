@@ -113,11 +113,13 @@
 //
 //	for ind, err := range iocs.Indicators.All(ctx, &ioc.ListOptions{Parallel: 8, Limit: ioc.MaxLimit}) { ... }
 //
-// The partitions are planned from the data: an aggregate call (terms on
-// type, with the earliest and latest created_on) gives the counts and the
-// time span, and a second (a date histogram of created_on for each type)
-// the buckets, which are merged, in order, into at most Parallel partitions
-// of about equal size (none over twice the mean unless a single bucket is).
+// The partitions are planned from the data: one aggregate call (terms on
+// type, with the earliest and latest created_on and a weekly histogram of
+// created_on beneath) gives the counts; when a week holds more than half a
+// partition's share (indicators imported in bursts), a second call asks
+// for a histogram fine enough for the time span. The buckets are merged,
+// in order, into at most Parallel partitions of about equal size (none over
+// twice the mean unless a single bucket is).
 // Each partition is the caller's Filter ANDed with its bounds: half-open
 // created_on ranges on whole seconds (created_on:>='T1'+created_on:<'T2'),
 // the first open below and the last open above, so the ranges of a type

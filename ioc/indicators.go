@@ -55,10 +55,11 @@ type ListOptions struct {
 	// never change), walked at once, each with its own cursor: every
 	// indicator comes exactly once, in no particular order. It may not
 	// exceed MaxParallel, and refuses Sort, After and Offset. 0 and 1 walk
-	// sequentially. The split is planned with two aggregate calls; small
-	// listings (under two pages) and clients the aggregate call refuses
-	// (it needs the ioc:write scope) walk sequentially. See the package
-	// doc, "Parallel iteration". List and Search ignore it.
+	// sequentially. The split is planned with one aggregate call (two
+	// for indicators created in bursts); small listings (under two pages)
+	// and clients the aggregate call refuses (it needs the ioc:write
+	// scope) walk sequentially. See the package doc, "Parallel
+	// iteration". List and Search ignore it.
 	Parallel int
 	// Resume restarts a walk of All, AllIDs or Paginator exactly where it
 	// stopped, from the token of a *ResumeError or of

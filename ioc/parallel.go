@@ -129,7 +129,7 @@ func walkParts[T any](ctx context.Context, st *walkState, conc int,
 	}
 	close(queue)
 	conc = max(1, min(conc, len(todo)))
-	msgs := make(chan partMsg[T], conc)
+	msgs := make(chan partMsg[T], 1)
 	var wg sync.WaitGroup
 	for range conc {
 		wg.Go(func() {

@@ -130,6 +130,11 @@ const (
 // created_on, and splits them into at most n partitions. It returns nil
 // partitions (and no error) when the listing is too small to split, which
 // means: walk sequentially. known is the list of types the plan saw.
+//
+// One aggregate call gives, per type, the count, the earliest and latest
+// created_on and a weekly histogram. When some week holds more than half
+// a partition's share (indicators imported in bursts, or a young tenant), a
+// second call asks for a histogram fine enough for the span instead.
 func (s *IndicatorsService) plan(ctx context.Context, q *listQuery, n int) (parts []partition, known []string, err error) {
 	opts := &AggregateOptions{Filter: q.rawFilter, FromParent: q.fromParent}
 	first, _, err := s.Aggregate(ctx, AggregateRequest{
@@ -137,6 +142,7 @@ func (s *IndicatorsService) plan(ctx context.Context, q *listQuery, n int) (part
 		SubAggregations: []AggregateRequest{
 			{Name: "min", Type: AggMin, Field: "created_on"},
 			{Name: "max", Type: AggMax, Field: "created_on"},
+			{Name: "created", Type: AggDateHistogram, Field: "created_on", Interval: "week"},
 		},
 	}, opts)
 	if err != nil {
@@ -157,21 +163,37 @@ func (s *IndicatorsService) plan(ctx context.Context, q *listQuery, n int) (part
 	if first.SumOtherDocCount > 0 || total < 2*int64(q.limit) || lo > hi {
 		return nil, nil, nil
 	}
-	width := max(int64(1), int64(math.Ceil(float64(hi-lo+1)/float64(planBuckets*n))))
-	second, _, err := s.Aggregate(ctx, AggregateRequest{
-		Name: "types", Type: AggTerms, Field: "type", Size: planMaxTypes, Sort: "_term|asc",
-		SubAggregations: []AggregateRequest{
-			{Name: "created", Type: AggDateHistogram, Field: "created_on", Interval: strconv.FormatInt(width, 10) + "s"},
-		},
-	}, opts)
-	if err != nil {
-		return nil, nil, err
+	hist := histograms(first)
+	if coarse(hist, total, n) {
+		width := max(int64(1), int64(math.Ceil(float64(hi-lo+1)/float64(planBuckets*n))))
+		second, _, err := s.Aggregate(ctx, AggregateRequest{
+			Name: "types", Type: AggTerms, Field: "type", Size: planMaxTypes, Sort: "_term|asc",
+			SubAggregations: []AggregateRequest{
+				{Name: "created", Type: AggDateHistogram, Field: "created_on", Interval: strconv.FormatInt(width, 10) + "s"},
+			},
+		}, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		hist = histograms(second)
 	}
-	hist := histograms(second)
 	for _, h := range hist {
 		known = append(known, h.Type)
 	}
 	return planPartitions(hist, n), known, nil
+}
+
+// coarse reports whether some bucket of hist holds more than half the
+// share of one of n partitions of total.
+func coarse(hist []typeHistogram, total int64, n int) bool {
+	for _, h := range hist {
+		for _, c := range h.Counts {
+			if 2*n*int(c) > int(total) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // metricValue is the value of a min or max result, nil when absent.

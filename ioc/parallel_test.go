@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
@@ -123,9 +124,44 @@ func TestIndicatorsService_AllParallel(t *testing.T) {
 			checkSame(t, collectIDs(t, iocs.Indicators.AllIDs(ctx, opts), strID), seq)
 		})
 	}
-	// Each parallel walk planned with two aggregate calls and no other.
-	if n := countPath(srv, "/iocs/aggregates/indicators/v1"); n != 2*2*4 {
-		t.Errorf("aggregate calls: %d, want %d", n, 2*2*4)
+	// Indicators created over a year: each parallel walk planned with one
+	// aggregate call (weekly buckets are fine enough).
+	if n := countPath(srv, "/iocs/aggregates/indicators/v1"); n != 2*4 {
+		t.Errorf("aggregate calls: %d, want %d", n, 2*4)
+	}
+}
+
+// TestIndicatorsService_AllParallelBurst walks indicators created in
+// bursts (within minutes, or at one instant): the plan asks for a finer
+// histogram, and every indicator still comes exactly once.
+func TestIndicatorsService_AllParallelBurst(t *testing.T) {
+	t.Parallel()
+	for name, step := range map[string]time.Duration{"minutes": 300 * time.Millisecond, "one instant": 0} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			iocs, srv := emuClient(t)
+			base := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+			inds := make([]falcontest.Indicator, 2000)
+			for i := range inds {
+				inds[i] = falcontest.Indicator{Type: "domain", Value: fmt.Sprintf("b%d.burst.example.com", i),
+					Action: "detect", Severity: "low", Platforms: []string{"linux"}, AppliedGlobally: true,
+					CreatedOn: base.Add(time.Duration(i) * step)}
+				if i%4 == 0 {
+					inds[i].Type, inds[i].Value = "ipv4", fmt.Sprintf("192.0.2.%d", i/4%250+1)
+					if i/4 >= 250 {
+						inds[i].Type, inds[i].Value = "md5", fmt.Sprintf("%032x", i)
+					}
+				}
+			}
+			srv.AddIndicators(inds...)
+			ctx := t.Context()
+			want := collectIDs(t, iocs.Indicators.AllIDs(ctx, &ioc.ListOptions{Limit: 100}), strID)
+			got := collectIDs(t, iocs.Indicators.All(ctx, &ioc.ListOptions{Limit: 100, Parallel: 6}), indID)
+			checkSame(t, got, want)
+			if n := countPath(srv, "/iocs/aggregates/indicators/v1"); n != 2 {
+				t.Errorf("aggregate calls: %d, want 2 (weeks are too coarse)", n)
+			}
+		})
 	}
 }
 
