@@ -134,9 +134,9 @@
 // once; one created or deleted during the walk at most once. The
 // indicators come in no particular order, so Parallel refuses Sort (and
 // After and Offset: a parallel walk resumes with Resume). Memory stays
-// bounded by about 2 × Parallel pages whatever the result count: each
-// partition's walker decodes its page and hands it over a channel of
-// Parallel pages, and waits while the caller's loop is busy. Breaking out
+// bounded by Parallel + 2 pages whatever the result count: each
+// partition's walker decodes its page and hands it over a channel of one
+// page, and waits while the caller's loop is busy. Breaking out
 // of the loop, or cancelling ctx, stops every walker before the iterator
 // returns. Explicit paging (Paginator with Parallel) plans on its first
 // NextPage and then pages through the partitions one after another.

@@ -229,8 +229,8 @@ func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]st
 // Memory stays bounded by a few pages, however many indicators there are.
 // With opts.Parallel above 1, partitions of the listing are walked at
 // once and the indicators come in no particular order (see the package
-// doc, "Parallel iteration"); memory then stays bounded by about
-// 2 × Parallel pages.
+// doc, "Parallel iteration"); memory then stays bounded by
+// opts.Parallel + 2 pages.
 //
 // On failure it yields one error and stops: a *ResumeError whose Token
 // resumes the walk exactly there (opts.Resume), wrapping the

@@ -102,9 +102,10 @@ type partMsg[T any] struct {
 // resumes exactly there. use returns false to stop the walk. drop releases
 // the items of pages fetched but never used.
 //
-// Memory: each walker holds at most one page while waiting to hand it
-// over, and the hand-over channel holds conc more, so no more than
-// 2*conc+1 pages exist at once. Stopping (error, use returning false, ctx
+// Memory: each walker holds at most one page (its request's answer, then
+// the page decoded from it) while waiting to hand it over, the hand-over
+// channel holds one more and the caller one, so no more than conc+2 pages
+// exist at once. Stopping (error, use returning false, ctx
 // cancelled) cancels every walker and waits for it.
 func walkParts[T any](ctx context.Context, st *walkState, conc int,
 	pages func(ctx context.Context, part int, start string) iter.Seq2[*pagination.Page[T], error],

@@ -16,7 +16,7 @@
 // An unsorted export walks -parallel partitions of the listing at once (4 by
 // default, at most ioc.MaxParallel), split over type and creation time with
 // ioc.ListOptions.Parallel: every indicator is written once, in no particular
-// order, and memory stays bounded by about 2 x -parallel pages. With -sort,
+// order, and memory stays bounded by -parallel + 2 pages. With -sort,
 // or -parallel 1, pages come one at a time, in order; -sort with -parallel
 // above 1 is refused.
 //

@@ -25,7 +25,7 @@ export can be imported elsewhere), on stdout or in the file -o names. Indicators
 are fetched with the "after" cursor. Unsorted exports walk -parallel partitions
 of the listing at once (4 by default), each with its own cursor: every indicator
 is written once, in no particular order, and memory stays bounded by about
-2 x -parallel pages. With -sort, or -parallel 1, pages are fetched one at a time,
+-parallel + 2 pages. With -sort, or -parallel 1, pages are fetched one at a time,
 in order, and each is written out before the next is fetched.
 
 When interrupted (Ctrl-C) or when a page cannot be fetched, export stops after the
