@@ -142,8 +142,10 @@
 // NextPage and then pages through the partitions one after another.
 //
 // Each walker sends its own requests, so Parallel 8 sends up to 8 at a
-// time: within the API's rate limit of 6,000 requests a minute that is
-// plenty, and 429 answers are retried as usual.
+// time. They go through the client's rate-limit pacer like every other
+// request (see package falcon, "Retries and rate limits"), so parallel
+// walks and bulk writes of one client share the API's limit; 429 answers
+// remain the backstop.
 //
 // # FQL
 //
