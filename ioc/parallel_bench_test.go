@@ -3,6 +3,7 @@ package ioc_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,7 +34,8 @@ import (
 //     heap-ratio is the first over the second (target at most 1.2). The
 //     emulator runs in a process of its own (cmd/falcon-emulator, built
 //     with the go command), so that its store and answers stay out of the
-//     heap measured.
+//     heap measured. The 100,000 are walked ten times, so that both peaks
+//     are the highest of as many samples.
 //
 // The emulator answers with a high X-RateLimit-Limit so that a client-side
 // rate limiter, if any, does not pace these walks.
@@ -151,8 +153,9 @@ func emulatorProcess(b *testing.B, dir string, n int, latency time.Duration) (ba
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
 	}
+	id, secret = "bench-client", "bench-secret"
 	cmd := exec.Command(bin, "-indicators", strconv.Itoa(n), "-latency", latency.String(),
-		"-rate-limit", strconv.Itoa(benchRateLimit), "-token-ttl", "24h")
+		"-rate-limit", strconv.Itoa(benchRateLimit), "-token-ttl", "24h", "-client-id", id, "-client-secret", secret)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -160,27 +163,32 @@ func emulatorProcess(b *testing.B, dir string, n int, latency time.Duration) (ba
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	// The emulator prints its environment as shell lines, such as
+	// export FALCON_BASE_URL='http://127.0.0.1:41235'.
 	sc := bufio.NewScanner(stdout)
-	env := map[string]string{}
-	for len(env) < 3 && sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			env[k] = v
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if ok && k == "FALCON_BASE_URL" {
+			base = strings.Trim(v, "'")
+			break
 		}
 	}
-	if len(env) < 3 {
+	if base == "" {
 		cmd.Process.Kill()
 		cmd.Wait()
 		b.Fatal("the emulator printed no address")
 	}
-	return env["FALCON_BASE_URL"], env["FALCON_CLIENT_ID"], env["FALCON_CLIENT_SECRET"], func() {
+	go io.Copy(io.Discard, stdout)
+	return base, id, secret, func() {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	}
 }
 
-// peakWalk walks every indicator of the emulator at base with Parallel 8
-// and returns the peak live heap above the live heap before the walk.
-func peakWalk(b *testing.B, base, id, secret string, n int) uint64 {
+// peakWalk walks every indicator (n) of the emulator at base with
+// Parallel 8, walks times, and returns the peak live heap above the live
+// heap before the first walk.
+func peakWalk(b *testing.B, base, id, secret string, n, walks int) uint64 {
 	b.Helper()
 	c, err := falcon.NewClient(falcon.WithBaseURL(base), falcon.WithCredentials(id, secret),
 		falcon.WithHTTPClient(&http.Client{Transport: newTransport()}))
@@ -210,19 +218,21 @@ func peakWalk(b *testing.B, base, id, secret string, n int) uint64 {
 			}
 		}
 	}()
-	got := 0
-	for in, err := range iocs.Indicators.All(context.Background(), &ioc.ListOptions{Limit: parallelBenchPage, Parallel: parallelBenchPar}) {
-		if err != nil {
-			b.Fatal(err)
+	for range walks {
+		got := 0
+		for in, err := range iocs.Indicators.All(context.Background(), &ioc.ListOptions{Limit: parallelBenchPage, Parallel: parallelBenchPar}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink.Store(in)
+			got++
 		}
-		sink.Store(in)
-		got++
+		if got != n {
+			b.Fatalf("walk: %d indicators, want %d", got, n)
+		}
 	}
 	close(stop)
 	<-done
-	if got != n {
-		b.Fatalf("walk: %d indicators, want %d", got, n)
-	}
 	if p := peak.Load(); p > start {
 		return p - start
 	}
@@ -235,7 +245,14 @@ func BenchmarkParallelHeap(b *testing.B) {
 	for range b.N {
 		for _, n := range []int{100000, 1000000} {
 			base, id, secret, stop := emulatorProcess(b, dir, n, heapLatency)
-			p := peakWalk(b, base, id, secret, n)
+			// The 100,000 are walked ten times: a peak is the highest of
+			// samples taken at garbage collections, so both peaks come from
+			// as many pages.
+			walks := 1
+			if n == 100000 {
+				walks = 10
+			}
+			p := peakWalk(b, base, id, secret, n, walks)
 			stop()
 			if n == 100000 {
 				small += p
