@@ -262,3 +262,43 @@ func FuzzDecodeToken(f *testing.F) {
 		}
 	})
 }
+
+// TestHistogramsHostile feeds histograms a terms answer naming a type
+// twice, a type no API would name, and buckets out of order: each type
+// named keeps one histogram (so no partition overlaps another), and
+// buckets out of order fall back to one bucket.
+func TestHistogramsHostile(t *testing.T) {
+	ms := func(sec int64) any { return float64(sec * 1000) }
+	res := &AggregationResult{Buckets: []Bucket{
+		{Label: "domain", Count: 3, SubAggregations: []AggregationResult{{Name: "created", Buckets: []Bucket{
+			{Label: ms(100), Count: 1}, {Label: ms(50), Count: 2},
+		}}}},
+		{Label: "domain", Count: 5},
+		{Label: "bad type'", Count: 7},
+		{Label: "md5", Count: 4, SubAggregations: []AggregationResult{{Name: "created", Buckets: []Bucket{
+			{Label: ms(10), Count: 1}, {Label: ms(20), Count: 3},
+		}}}},
+	}}
+	hist := histograms(res)
+	var types []string
+	for _, h := range hist {
+		types = append(types, h.Type)
+		if len(h.Starts) != len(h.Counts) {
+			t.Fatalf("%s: %d starts, %d counts", h.Type, len(h.Starts), len(h.Counts))
+		}
+	}
+	if !reflect.DeepEqual(types, []string{"domain", "md5"}) {
+		t.Fatalf("types %q", types)
+	}
+	if !reflect.DeepEqual(hist[0].Counts, []int64{3}) || !reflect.DeepEqual(hist[1].Starts, []int64{10, 20}) {
+		t.Fatalf("histograms %+v", hist)
+	}
+	parts := planPartitions(hist, 3)
+	st := &walkState{Known: types}
+	for _, p := range parts {
+		st.Parts = append(st.Parts, partState{partition: p})
+	}
+	if msg := st.check(); msg != "" && len(parts) > 1 {
+		t.Fatalf("plan fails the token check: %s", msg)
+	}
+}
