@@ -207,14 +207,20 @@ func metricValue(r *AggregationResult) *float64 {
 // histograms reads a terms-on-type result with a date histogram beneath.
 // A type whose buckets cannot be read becomes one bucket of its count
 // (open on both ends), which is still exact, only coarser.
+//
+// A type named twice, or whose name could not be a type's (a hostile or
+// broken answer), is left out: the last partition takes the types the
+// plan does not name, so its indicators are still walked, once.
 func histograms(res *AggregationResult) []typeHistogram {
 	var out []typeHistogram
+	seen := map[string]bool{}
 	for i := range res.Buckets {
 		b := &res.Buckets[i]
 		h := typeHistogram{Type: b.Key()}
-		if h.Type == "" {
+		if !goodType(h.Type) || seen[h.Type] {
 			continue
 		}
+		seen[h.Type] = true
 		ok := true
 		if sub := b.Sub("created"); sub != nil {
 			for j := range sub.Buckets {
