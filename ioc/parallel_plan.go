@@ -196,12 +196,20 @@ func coarse(hist []typeHistogram, total int64, n int) bool {
 	return false
 }
 
+// maxPlanMillis bounds the dates the plan reads (year 9999, in epoch
+// milliseconds); a hostile answer's larger values are ignored.
+const maxPlanMillis = 253402300800000
+
 // metricValue is the value of a min or max result, nil when absent.
 func metricValue(r *AggregationResult) *float64 {
 	if r == nil || len(r.Buckets) == 0 {
 		return nil
 	}
-	return r.Buckets[0].Value
+	v := r.Buckets[0].Value
+	if v == nil || math.IsNaN(*v) || math.Abs(*v) > maxPlanMillis {
+		return nil // absent, or not a date the API could hold
+	}
+	return v
 }
 
 // histograms reads a terms-on-type result with a date histogram beneath.
@@ -244,7 +252,7 @@ func histograms(res *AggregationResult) []typeHistogram {
 // bucketStart reads a date bucket's start (epoch milliseconds in Label, or
 // RFC 3339 in KeyAsString) in whole seconds.
 func bucketStart(b *Bucket) (int64, bool) {
-	if f, ok := b.Label.(float64); ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
+	if f, ok := b.Label.(float64); ok && !math.IsNaN(f) && math.Abs(f) <= maxPlanMillis {
 		return int64(math.Floor(f / 1000)), true
 	}
 	if t, err := time.Parse(time.RFC3339Nano, b.KeyAsString); err == nil {
