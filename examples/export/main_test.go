@@ -176,6 +176,11 @@ func TestExportUsage(t *testing.T) {
 	if err := run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v", err)
 	}
+	for _, want := range []string{"-parallel", "no particular order", "resume token"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h lacks %q", want)
+		}
+	}
 	for _, args := range [][]string{
 		{"-format", "xml"}, {"-limit", "0"}, {"-limit", "2001"}, {"-filter", "type:"},
 		{"-filter", "sevrity:'high'"}, {"-sort", "nope.asc"}, {"stray"},

@@ -255,7 +255,7 @@ func TestSyncUsage(t *testing.T) {
 	if err := run(t.Context(), []string{"-h"}, noEnv, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v", err)
 	}
-	mustContain(t, stderr.String(), "Usage: sync", "-apply", "-allow-delete-all")
+	mustContain(t, stderr.String(), "Usage: sync", "-apply", "-allow-delete-all", "-parallel")
 	for _, args := range [][]string{{"f.csv"}, {"-source", "s"}, {"-source", "s", "-format", "x", "f"}, {"-source", "s", "-severity", "huge", "f"},
 		{"-source", "s", "-parallel", "0", "f"}, {"-source", "s", "-parallel", "17", "f"}} {
 		if _, ok := errors.AsType[*setup.UsageError](run(t.Context(), args, noEnv, &stdout, &stderr)); !ok {
