@@ -1,7 +1,10 @@
 package falcon
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -43,4 +46,43 @@ func TestWithRateLimitPacing(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRateLimitPacingIsLogged checks that a request the pacer held back is
+// logged at debug level with its wait, so a slow program can be explained,
+// and that requests far from the limit log no such line.
+func TestRateLimitPacingIsLogged(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		remaining := "1"
+		api := func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-RateLimit-Limit", "100")
+			w.Header().Set("X-RateLimit-Remaining", remaining)
+			okResources(`["ok"]`)(w, r)
+		}
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c := bubbleClient(t, newFake("a", api), WithLogger(logger))
+		for range 3 {
+			if _, err := c.Do(t.Context(), &Request{Path: "/p"}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		paced := strings.Count(logs.String(), `msg="falcon paced"`)
+		if paced == 0 || !strings.Contains(logs.String(), "wait=") {
+			t.Errorf("near the limit: %d paced lines in\n%s", paced, logs.String())
+		}
+
+		remaining = "90"
+		time.Sleep(2 * time.Minute) // the window empties
+		logs.Reset()
+		for range 3 {
+			if _, err := c.Do(t.Context(), &Request{Path: "/p"}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if strings.Contains(logs.String(), "falcon paced") {
+			t.Errorf("far from the limit, a request was logged as paced:\n%s", logs.String())
+		}
+	})
 }
