@@ -120,7 +120,9 @@
 // [WithLogger] sends records to a *slog.Logger (none: silent). Each
 // attempt logs at debug level with method, path, status, duration,
 // trace_id and attempt; each retry logs at info level with the wait and the
-// reason; token requests log their outcome. Client secrets and bearer tokens
+// reason; a request the rate-limit pacer held back logs "falcon paced" at
+// debug level with its wait and the places left; token requests log their
+// outcome. Client secrets and bearer tokens
 // never appear in a record, an error, or the String and GoString of any
 // type of this package.
 package falcon

@@ -225,7 +225,8 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithLogger logs requests, retries and token refreshes to l (nil:
 // silent). Requests log at debug level with method, path, status,
-// duration, trace id and attempt; retries at info level. Secrets and
+// duration, trace id and attempt, and a request the rate-limit pacer held
+// back with its wait; retries at info level. Secrets and
 // tokens are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {

@@ -265,6 +265,9 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 			if tk, err = c.pacer.acquire(ctx); err != nil {
 				return nil, paceError(req, err)
 			}
+			if tk.waited > 0 {
+				c.logPaced(ctx, req, tk)
+			}
 		}
 		out := c.send(ctx, req, env, attempt)
 		touched = touched || out.touched

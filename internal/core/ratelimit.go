@@ -62,8 +62,10 @@ type pacer struct {
 
 // ticket is what acquire hands out for one request.
 type ticket struct {
-	n  uint64 // the request's number
-	at int64  // when it left (Unix nanoseconds)
+	n      uint64        // the request's number
+	at     int64         // when it left (Unix nanoseconds)
+	waited time.Duration // how long the pacer held it back
+	left   int           // the estimate of places left once it was let through
 }
 
 func newPacer(limit int, window time.Duration) *pacer {
@@ -87,6 +89,7 @@ func (p *pacer) low() int { return max(p.limit/10, 1) }
 // to observe with its answer. Waiting ends early, with ctx's error, when
 // ctx is done.
 func (p *pacer) acquire(ctx context.Context) (ticket, error) {
+	var start time.Time // when the request was first held back
 	p.mu.Lock()
 	for {
 		now := time.Now()
@@ -105,6 +108,9 @@ func (p *pacer) acquire(ctx context.Context) (ticket, error) {
 		default:
 			at := p.slot()
 			if now.Before(at) {
+				if start.IsZero() {
+					start = now
+				}
 				if p.wake == nil {
 					p.wake = make(chan struct{})
 				}
@@ -129,7 +135,10 @@ func (p *pacer) acquire(ctx context.Context) (ticket, error) {
 		p.remaining--
 		p.sent++
 		p.last = now
-		tk := ticket{n: p.sent, at: now.UnixNano()}
+		tk := ticket{n: p.sent, at: now.UnixNano(), left: p.remaining}
+		if !start.IsZero() {
+			tk.waited = max(now.Sub(start), 1) // held back, if only for an instant
+		}
 		p.record(tk.at)
 		p.mu.Unlock()
 		return tk, nil

@@ -418,3 +418,19 @@ func TestPacerSendLogGrowsOnly(t *testing.T) {
 		t.Errorf("log of %d holding %d, limit %d", len(p.sends), p.count, p.limit)
 	}
 }
+
+// TestPacerWaitedOnlyWhenHeld checks, on the real clock, that a request
+// far from the limit is not reported as held back (the client logs those).
+func TestPacerWaitedOnlyWhenHeld(t *testing.T) {
+	t.Parallel()
+	p := newPacer(100, time.Minute)
+	for range 50 {
+		tk, err := p.acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.waited != 0 {
+			t.Fatalf("request %d far from the limit reported a wait of %v", tk.n, tk.waited)
+		}
+	}
+}

@@ -165,3 +165,16 @@ func (c *Client) logRetry(ctx context.Context, req *Request, attempt int, wait t
 		slog.String("reason", reason),
 	)
 }
+
+// logPaced logs, at debug level, a request the rate-limit pacer held back.
+func (c *Client) logPaced(ctx context.Context, req *Request, tk ticket) {
+	if !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "falcon paced",
+		slog.String("method", req.Method),
+		slog.String("path", req.Path),
+		slog.Duration("wait", tk.waited),
+		slog.Int("remaining", tk.left),
+	)
+}
