@@ -16,6 +16,15 @@ import (
 // *pagination.PageError naming the offset.
 var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the next offset (it ignores the offset)")
 
+// ErrCursorIgnored reports that a cursor walk (the indicator iterators and
+// IndicatorPaginator, sequential or parallel, and the legacy "ran on" All
+// iterators) received, at a cursor the API had just handed out, the same
+// page as at the cursor before, as from a server that ignores the cursor
+// but makes up a new one each time: the walk stops rather than loop. It
+// arrives wrapped in a *pagination.PageError naming the cursor of the
+// repeated page (and, from the indicator iterators, in a *ResumeError).
+var ErrCursorIgnored = errors.New("ioc: the API answered the same page at a new cursor (it ignores the cursor)")
+
 // repeatGuard remembers the ids of the last page of one offset walk.
 type repeatGuard struct{ prev []string }
 
