@@ -140,7 +140,7 @@ func (s *service) ranOnAllLegacy(ctx context.Context, path string, q url.Values,
 		}
 		pg := resp.Meta.Pagination
 		return pagination.Page[string]{Items: ids, Next: pg.NextPage, Total: int(pg.Total), Meta: resp}, nil
-	}, pagination.WithStartCursor(opts.start()))
+	}, pagination.WithStartCursor(opts.start()), samePage(sameString))
 	return p.All(ctx)
 }
 

@@ -86,7 +86,11 @@
 // ErrOffsetIgnored when a page repeats the one before (a server that
 // ignores the offset), and at the 10,000 offset window
 // (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
-// the API gives no total).
+// the API gives no total). Cursor walks (the indicator iterators and
+// IndicatorPaginator, sequential or parallel, and the legacy "ran on" All
+// methods) stop with ErrCursorIgnored when a page at a new cursor repeats
+// the one before (a server that ignores the cursor but makes up a new one
+// each time).
 // IndicatorsService.All and AllIDs send the next page's request as soon as
 // an answer's meta, which comes before its results, names the cursor
 // (pagination.AnnounceNext), so a long listing takes about one round trip

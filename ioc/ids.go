@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+
+	"github.com/falconioc/falcon/pagination"
 )
 
 // ErrOffsetIgnored reports that an offset walk (the catalog and "ran on"
@@ -24,6 +26,18 @@ var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the ne
 // arrives wrapped in a *pagination.PageError naming the cursor of the
 // repeated page (and, from the indicator iterators, in a *ResumeError).
 var ErrCursorIgnored = errors.New("ioc: the API answered the same page at a new cursor (it ignores the cursor)")
+
+// samePage is the option that stops a cursor walk of items with ids (id
+// gives one) on a page that repeats the one before (ErrCursorIgnored). A
+// page is known by its length and its first and last ids: the pages of
+// one walk never share an id.
+func samePage[T any](id func(T) string) pagination.Option {
+	return pagination.WithSamePage(func(items []T) string {
+		return strconv.Itoa(len(items)) + " " + id(items[0]) + " " + id(items[len(items)-1])
+	}, ErrCursorIgnored)
+}
+
+func sameString(s string) string { return s }
 
 // repeatGuard remembers the ids of the last page of one offset walk.
 type repeatGuard struct{ prev []string }

@@ -269,6 +269,7 @@ func (s *IndicatorsService) rawPages(lim *pageLimit, q *listQuery, filter, start
 	if start != "" {
 		opts = append(opts, pagination.WithStartCursor(start))
 	}
+	opts = append(opts, pagination.WithSamePage(rawKey, ErrCursorIgnored))
 	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*rawPage], error) {
 		// The next page's request leaves as soon as this answer's meta
 		// has named its cursor.
@@ -298,6 +299,7 @@ func (s *IndicatorsService) idPages(lim *pageLimit, q *listQuery, filter, start 
 	if start != "" {
 		opts = append(opts, pagination.WithStartCursor(start))
 	}
+	opts = append(opts, samePage(sameString))
 	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[string], error) {
 		out := &idPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
 		resp, err := lim.fetch(ctx, s.client, pathSearch, out, func(n int) url.Values {

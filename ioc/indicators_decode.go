@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -170,6 +171,24 @@ func (p *rawPage) decode() ([]*Indicator, error) {
 			TraceID: p.traceID, Offset: base + rel, Err: err}
 	}
 	return out, nil
+}
+
+// rawKeySeed seeds the hashes of rawKey.
+var rawKeySeed = maphash.MakeSeed()
+
+// rawKey is the pagination.WithSamePage key of a page of raw indicators:
+// the length and a hash of their encoding (their ids are not known before
+// the page is decoded). A page that repeats the one before byte for byte
+// has the same key.
+func rawKey(raws []*rawPage) string {
+	var h maphash.Hash
+	h.SetSeed(rawKeySeed)
+	n := 0
+	for _, r := range raws {
+		n += len(r.raw.Bytes)
+		h.Write(r.raw.Bytes)
+	}
+	return strconv.Itoa(n) + " " + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // release drops the page's bytes, giving their buffer back for reuse.

@@ -276,6 +276,7 @@ func (s *IndicatorsService) indicatorPages(lim *pageLimit, q *listQuery, filter,
 	if start != "" {
 		opts = append(opts, pagination.WithStartCursor(start))
 	}
+	opts = append(opts, samePage(indicatorID))
 	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*Indicator], error) {
 		var out indicatorList
 		resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {

@@ -18,6 +18,7 @@ type Cursor[T any] struct {
 	fetch func(ctx context.Context, token string) (Page[T], error)
 	cfg   config
 	kind  pageKind
+	same  func([]T) string // WithSamePage's key, or nil
 
 	w    *cursorWalker[T]
 	last *Page[T]
@@ -70,6 +71,13 @@ func newCursor[T any](fetch func(context.Context, string) (Page[T], error), kind
 		panic("pagination: WithStartOffset given to a cursor paginator; use WithStartCursor")
 	}
 	p := &Cursor[T]{fetch: fetch, cfg: cfg, kind: kind}
+	if cfg.samePage != nil {
+		key, ok := cfg.samePage.(func([]T) string)
+		if !ok {
+			panic("pagination: WithSamePage's key takes items of another type than the paginator's")
+		}
+		p.same = key
+	}
 	p.w = p.walker()
 	return p
 }
@@ -80,6 +88,8 @@ func (p *Cursor[T]) walker() *cursorWalker[T] {
 		kind:    p.kind,
 		cursor:  p.cfg.startCursor,
 		guarded: !p.cfg.noLoopGuard,
+		same:    p.same,
+		sameErr: p.cfg.samePageErr,
 	}
 	if w.guarded {
 		w.seed = maphash.MakeSeed()
@@ -154,12 +164,20 @@ type cursorWalker[T any] struct {
 	guarded bool
 	seed    maphash.Seed
 	seen    map[uint64]struct{} // hashes of the tokens handed out, for the loop guard
+
+	same     func([]T) string // WithSamePage's key, or nil
+	sameErr  error
+	lastKey  string // the key of the last page that was not empty
+	haveLast bool
 }
 
 func (w *cursorWalker[T]) more() bool { return !w.done }
 
 func (w *cursorWalker[T]) step(ctx context.Context) (*Page[T], error) {
 	pg, err := w.fetch(ctx, w.cursor)
+	if err == nil {
+		err = w.repeated(&pg)
+	}
 	if err != nil {
 		return nil, &PageError{Cursor: w.cursor, Err: err, kind: w.kind}
 	}
@@ -184,6 +202,21 @@ func (w *cursorWalker[T]) advance(pg *Page[T]) {
 			w.seen[h] = struct{}{}
 		}
 	}
+}
+
+// repeated returns the WithSamePage error when pg, the page at the current
+// cursor, is not empty and has the key of the page before it; otherwise it
+// remembers pg's key.
+func (w *cursorWalker[T]) repeated(pg *Page[T]) error {
+	if w.same == nil || len(pg.Items) == 0 {
+		return nil
+	}
+	k := w.same(pg.Items)
+	if w.haveLast && k == w.lastKey {
+		return w.sameErr
+	}
+	w.lastKey, w.haveLast = k, true
+	return nil
 }
 
 func hashCursor[T any](w *cursorWalker[T], c string) uint64 { return maphash.String(w.seed, c) }

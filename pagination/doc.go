@@ -34,7 +34,9 @@
 // start). They stop when the loop body breaks, after yielding one error, on an empty
 // page, once the total is reached, when there is no next cursor, and when a cursor
 // comes back that was already handed out (the loop guard; WithoutLoopGuard turns it
-// off).
+// off). A server that makes up a new cursor for the same page every time escapes the
+// loop guard: WithSamePage stops such a walk with an error when a page repeats the one
+// before it.
 //
 // # Prefetch and parallel fetches
 //

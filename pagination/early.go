@@ -121,6 +121,11 @@ func (w *cursorWalker[T]) producePipelined(e *emitter[T]) {
 		}
 		f.cancel() // the fetch is over; this frees its context
 		r := f.res
+		if !r.panicked && r.err == nil {
+			if err := w.repeated(r.page); err != nil {
+				r = result[T]{err: &PageError{Cursor: f.cursor, Err: err, kind: w.kind}}
+			}
+		}
 		if r.panicked || r.err != nil {
 			f.slot <- r
 			return

@@ -126,6 +126,8 @@ type config struct {
 	parallelism int
 	maxOffset   int
 	noLoopGuard bool
+	samePage    any // func([]T) string of WithSamePage
+	samePageErr error
 
 	startCursor    string
 	startCursorSet bool
@@ -181,6 +183,21 @@ func WithMaxOffset(n int) Option {
 // in the same walk (it would otherwise page forever).
 func WithoutLoopGuard() Option {
 	return func(c *config) { c.noLoopGuard = true }
+}
+
+// WithSamePage makes a cursor or string-offset paginator stop with err, in a *PageError
+// naming the page, when a page that is not empty has the same key as the page before it
+// in the walk: a server that ignores the cursor but hands out a new one with every page
+// would otherwise be paged until the context ends, as the loop guard compares only
+// cursors. key summarises a page's items (their ids, say); it is called once per page,
+// in page order, on the goroutine that walks. Explicit paging stays at the repeated
+// page, as after any failed fetch. Offset paginators ignore it. WithSamePage panics if
+// key or err is nil; a cursor constructor given one for items of another type panics.
+func WithSamePage[T any](key func(items []T) string, err error) Option {
+	if key == nil || err == nil {
+		panic("pagination: WithSamePage with a nil key or error")
+	}
+	return func(c *config) { c.samePage, c.samePageErr = key, err }
 }
 
 // WithStartCursor makes a cursor or string-offset paginator start at the given token
