@@ -352,7 +352,7 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 		}
 		p.off = p.newOff()
 	case !q.partsMode():
-		p.cur = s.rawPages(lim, q, q.filter, q.start())
+		p.cur = s.indicatorPages(lim, q, q.filter, q.start())
 	}
 	return p
 }
@@ -367,14 +367,14 @@ type IndicatorPaginator struct {
 	s      *IndicatorsService
 	q      *listQuery
 	lim    *pageLimit
-	cur    *pagination.Cursor[*rawPage]
+	cur    *pagination.Cursor[*Indicator]        // NextPage's walk of a sequential paginator
 	off    *pagination.Offset[*Indicator]        // NextPage's walk in offset mode
 	newOff func() *pagination.Offset[*Indicator] // a new walk in offset mode
 
 	// explicit paging of a parallel walk: the plan (nil before the first
 	// page) and one paginator per partition, made when reached
 	st    *walkState
-	walks []*pagination.Cursor[*rawPage]
+	walks []*pagination.Cursor[*Indicator]
 }
 
 // HasMorePages reports whether NextPage may return another page. It is
@@ -392,9 +392,10 @@ func (p *IndicatorPaginator) HasMorePages() bool {
 }
 
 // NextPage fetches the next page and the Response it came in. On failure
-// it returns a *pagination.PageError and stays put, so calling it again
-// retries the same page; after the last page it returns
-// pagination.ErrNoMorePages.
+// (a page that cannot be fetched or decoded) it returns a
+// *pagination.PageError and stays put, so calling it again, or resuming
+// from Cursor or ResumeToken, retries the same page; after the last page
+// it returns pagination.ErrNoMorePages.
 //
 // Falcon API: GET /iocs/combined/indicator/v1
 func (p *IndicatorPaginator) NextPage(ctx context.Context) ([]*Indicator, *falcon.Response, error) {
@@ -412,42 +413,35 @@ func (p *IndicatorPaginator) NextPage(ctx context.Context) ([]*Indicator, *falco
 			return nil, nil, err
 		}
 	}
-	raws, err := cur.NextPage(ctx)
+	// Explicit paging decodes each page as it is fetched: a page that
+	// cannot be decoded is a failed page, and the position stays there.
+	items, err := cur.NextPage(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.cur == nil {
 		p.record(cur)
 	}
-	resp := pageResponse(cur.LastPage(), nil)
-	var out []*Indicator
-	for _, r := range raws {
-		items, err := r.decode()
-		if err != nil {
-			return nil, resp, err
-		}
-		out = append(out, items...)
-	}
-	return out, resp, nil
+	return items, pageResponse(cur.LastPage(), nil), nil
 }
 
 // partWalk returns the paginator of the first unfinished partition of a
 // parallel paginator, planning the partitions on the first call. It
 // returns nil and pagination.ErrNoMorePages when every partition is done.
-func (p *IndicatorPaginator) partWalk(ctx context.Context) (*pagination.Cursor[*rawPage], error) {
+func (p *IndicatorPaginator) partWalk(ctx context.Context) (*pagination.Cursor[*Indicator], error) {
 	if p.st == nil {
 		st, err := p.s.startState(ctx, p.q)
 		if err != nil {
 			return nil, err
 		}
-		p.st, p.walks = st, make([]*pagination.Cursor[*rawPage], len(st.Parts))
+		p.st, p.walks = st, make([]*pagination.Cursor[*Indicator], len(st.Parts))
 	}
 	for i, part := range p.st.Parts {
 		if part.Done {
 			continue
 		}
 		if p.walks[i] == nil {
-			p.walks[i] = p.s.rawPages(p.lim, p.q, p.q.partFilter(p.st, i), part.Cursor)
+			p.walks[i] = p.s.indicatorPages(p.lim, p.q, p.q.partFilter(p.st, i), part.Cursor)
 		}
 		return p.walks[i], nil
 	}
@@ -455,7 +449,7 @@ func (p *IndicatorPaginator) partWalk(ctx context.Context) (*pagination.Cursor[*
 }
 
 // record notes where the partition walked by cur stands.
-func (p *IndicatorPaginator) record(cur *pagination.Cursor[*rawPage]) {
+func (p *IndicatorPaginator) record(cur *pagination.Cursor[*Indicator]) {
 	for i, w := range p.walks {
 		if w == cur {
 			part := &p.st.Parts[i]
@@ -540,7 +534,9 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 			p.s.allParts(ctx, p.q, yield)
 			return
 		}
-		for pg, err := range p.cur.Pages(ctx) {
+		// Each range walks on its own, decoding a page only when the
+		// loop reaches it.
+		for pg, err := range p.s.rawPages(p.lim, p.q, p.q.filter, p.q.start()).Pages(ctx) {
 			if err != nil {
 				yield(nil, resumable(sequentialState(p.q, cursorOf(err)), err))
 				return
