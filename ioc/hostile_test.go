@@ -661,9 +661,9 @@ func TestHostileRefusalsWrites(t *testing.T) {
 	}
 }
 
-// TestHostileNullEntities: a null among the resources of a look-up by id
-// is a *falcon.DecodeError, as in a list of indicators, not a silently
-// missing entry; an update the answer does not report on fails with
+// TestHostileNullEntities: a null among the resources of a look-up by id,
+// an aggregation or a device count is a *falcon.DecodeError, as in a list
+// of indicators, not a silently missing entry or a zero value; an update the answer does not report on fails with
 // ErrOutcomeUnknown, as a deletion does.
 func TestHostileNullEntities(t *testing.T) {
 	srv := hostile.NewServer(hostile.Answer{Body: func() io.Reader { return strings.NewReader(hostile.Envelope(`[null]`)) }})
@@ -676,6 +676,24 @@ func TestHostileNullEntities(t *testing.T) {
 	_, _, err = c.Processes.Get(t.Context(), "pid:"+hostileDevice+":1")
 	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
 		t.Errorf("Processes.Get: err %v (%T); want a *falcon.DecodeError", err, err)
+	}
+	// Nor does an aggregation result or a device count become a zero
+	// value.
+	agg, _, err := c.Indicators.Aggregate(t.Context(), ioc.AggregateRequest{Type: ioc.AggTerms, Field: "type"}, nil)
+	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
+		t.Errorf("Indicators.Aggregate: %+v, err %v (%T); want a *falcon.DecodeError", agg, err, err)
+	}
+	dc, _, err := c.Devices.Count(t.Context(), hostileRef)
+	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
+		t.Errorf("Devices.Count: %+v, err %v (%T); want a *falcon.DecodeError", dc, err, err)
+	}
+	after := hostile.NewServer(hostile.Answer{Body: func() io.Reader {
+		return strings.NewReader(hostile.Envelope(`[{"device_count":3,"type":"domain","value":"example.com"},null]`))
+	}})
+	defer after.Close()
+	dc, _, err = hostileClient(t, after).Devices.CountLegacy(t.Context(), hostileRef)
+	if !isA[*falcon.DecodeError](err) || !isA[*json.UnmarshalTypeError](err) {
+		t.Errorf("Devices.CountLegacy, null after a count: %+v, err %v (%T); want a *falcon.DecodeError", dc, err, err)
 	}
 
 	empty := hostile.NewServer(hostile.Answer{Body: func() io.Reader { return strings.NewReader(hostile.Envelope(`[]`)) }})
