@@ -332,7 +332,7 @@ func (s *IndicatorsService) Aggregate(ctx context.Context, req AggregateRequest,
 	if o.FromParent != nil {
 		q.Set("from_parent", strconv.FormatBool(*o.FromParent))
 	}
-	var out []AggregationResult
+	var out entityList[AggregationResult] // a null result is refused
 	resp, err := s.client.Do(ctx, &falcon.Request{
 		Method: http.MethodPost, Path: pathAggregate, Query: q, Body: body, Idempotency: falcon.Idempotent,
 	}, &out)
@@ -341,7 +341,7 @@ func (s *IndicatorsService) Aggregate(ctx context.Context, req AggregateRequest,
 	}
 	res := &AggregationResult{Name: req.Name}
 	if len(out) > 0 {
-		res = &out[0]
+		res = out[0]
 	}
 	if res.Name == "" {
 		res.Name = string(req.Type)

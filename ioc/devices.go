@@ -195,7 +195,7 @@ func (s *service) deviceCount(ctx context.Context, path string, ref Ref) (*Devic
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []deviceCountWire
+	var rows entityList[deviceCountWire] // a null row is refused
 	resp, err := s.get(ctx, path, q, &rows)
 	norm := Ref{Type: Type(q.Get("type")), Value: q.Get("value")}
 	if isNoResults(err) {

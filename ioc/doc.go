@@ -217,10 +217,12 @@
 // cannot be used. An indicator field of the wrong JSON type, an integer
 // with a fraction or out of range, a null in a list of indicators, of ids
 // (Search, the catalogs, the "ran on" calls, Delete) or of the entities of
-// a look-up by id (actions, processes), or a report job
+// a look-up by id (actions, processes), a null aggregation result
+// (Aggregate) or device count (Devices.Count), or a report job
 // id that is not a string is a *falcon.DecodeError wrapping a
 // *json.UnmarshalTypeError (from All, when the loop reaches that page); no
-// list ever holds a nil *Indicator or an empty id made from a null.
+// list ever holds a nil *Indicator or an empty id made from a null, and no
+// result is a zero value made from one.
 // Per-item outcomes of bulk writes are ItemError values in the WriteResult,
 // matching ErrDuplicate, ErrInvalid and ErrWarning with errors.Is; their
 // messages name the item by index, type and value (or id) and end with the

@@ -93,10 +93,11 @@ func (l *idList[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// entityList is the resources of a look-up by id (actions, processes):
-// a null among them is refused with a *json.UnmarshalTypeError, as in a
-// list of indicators, rather than left as a nil entry that would only show
-// as a missing id.
+// entityList is the resources of a look-up by id (actions, processes),
+// of an aggregation or of a device count: a null among them is refused
+// with a *json.UnmarshalTypeError, as in a list of indicators, rather than
+// left as a nil entry that would only show as a missing id, or (decoded
+// into values) as a zero-value result.
 type entityList[T any] []*T
 
 // UnmarshalJSON implements json.Unmarshaler.
