@@ -100,3 +100,23 @@ func TestEarlyMetaThroughDo(t *testing.T) {
 		t.Errorf("WatchMeta got %q", w.metas)
 	}
 }
+
+// TestEarlyMetaScanIsBounded checks that the scan gives up once the body
+// read so far passes maxMetaScan, even inside a member that began before
+// it: otherwise each read of a long member before the meta would scan it
+// again from its start, quadratic in the body's size.
+func TestEarlyMetaScanIsBounded(t *testing.T) {
+	t.Parallel()
+	for _, prefix := range []string{`{"errors":["`, `{"`, `{"meta":{"x":"`} {
+		body := []byte(prefix + strings.Repeat("x", 2*maxMetaScan))
+		m := metaScan{w: &watcher{}}
+		m.scan(body[:maxMetaScan/2])
+		if m.done {
+			t.Fatalf("%s: gave up within the first %d bytes", prefix, maxMetaScan/2)
+		}
+		m.scan(body)
+		if !m.done {
+			t.Errorf("%s: still scanning after %d bytes, more than maxMetaScan (%d)", prefix, len(body), maxMetaScan)
+		}
+	}
+}
