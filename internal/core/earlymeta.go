@@ -34,8 +34,15 @@ type metaScan struct {
 
 // scan looks at the body read so far, b, and calls the watcher once the
 // meta object is complete. It gives up for good at the resources member,
-// at anything unexpected, or past maxMetaScan.
+// at anything unexpected, or once the body is longer than maxMetaScan.
 func (m *metaScan) scan(b []byte) {
+	if len(b) > maxMetaScan {
+		// One last look at the first maxMetaScan bytes, then no more: a
+		// long member would otherwise be scanned again from its start on
+		// every read.
+		defer func() { m.done = true }()
+		b = b[:maxMetaScan]
+	}
 	pos := m.pos
 	if pos == 0 {
 		pos = jsonscan.SkipSpace(b, 0)
@@ -50,10 +57,6 @@ func (m *metaScan) scan(b []byte) {
 		m.pos = pos
 	}
 	for {
-		if pos > maxMetaScan {
-			m.done = true
-			return
-		}
 		pos = jsonscan.SkipSpace(b, pos)
 		if pos == len(b) {
 			return
