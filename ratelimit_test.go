@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -83,6 +84,54 @@ func TestRateLimitPacingIsLogged(t *testing.T) {
 		}
 		if strings.Contains(logs.String(), "falcon paced") {
 			t.Errorf("far from the limit, a request was logged as paced:\n%s", logs.String())
+		}
+	})
+}
+
+// TestPacedRequestHonoursACooldown checks that a request the pacer was
+// holding back when another goroutine's request met a 429 does not leave
+// before that 429's cooldown ends: every goroutine of the client honours
+// it, paced or not.
+func TestPacedRequestHonoursACooldown(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var mu sync.Mutex
+		arrived := map[string]time.Duration{}
+		api := func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			arrived[r.URL.Path] = time.Since(start)
+			mu.Unlock()
+			switch r.URL.Path {
+			case "/first":
+				// One place above a tenth of the limit: the next
+				// request leaves at once, the one after is paced.
+				w.Header().Set("X-RateLimit-Limit", "100")
+				w.Header().Set("X-RateLimit-Remaining", "11")
+			case "/limited":
+				time.Sleep(2 * time.Second)
+				w.Header().Set("Retry-After", "60") // a proxy's 429: no rate headers
+				writeJSON(w, http.StatusTooManyRequests, `{"errors":[{"code":429,"message":"slow down"}]}`)
+				return
+			}
+			okResources(`["ok"]`)(w, r)
+		}
+		c := bubbleClient(t, newFake("a", api), WithRetry(RetryPolicy{MaxAttempts: 1, MaxWait: 5 * time.Minute}))
+		if _, err := c.Do(t.Context(), &Request{Path: "/first"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { _, _ = c.Do(t.Context(), &Request{Path: "/limited"}, nil) })
+		synctest.Wait() // /limited has left and waits for its answer
+		wg.Go(func() {
+			if _, err := c.Do(t.Context(), &Request{Path: "/paced"}, nil); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		cooldownEnd := 2*time.Second + 60*time.Second
+		if got := arrived["/paced"]; got < cooldownEnd {
+			t.Errorf("the paced request arrived at %v, inside the cooldown that ends at %v", got, cooldownEnd)
 		}
 	})
 }
