@@ -267,6 +267,10 @@ func (c *Client) Do(ctx context.Context, req *Request, env Envelope) (*http.Resp
 			}
 			if tk.waited > 0 {
 				c.logPaced(ctx, req, tk)
+				// A 429 may have started a cooldown while it waited.
+				if err := c.awaitCooldown(ctx, req, attempt); err != nil {
+					return nil, err
+				}
 			}
 		}
 		out := c.send(ctx, req, env, attempt)
