@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/types"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -187,8 +188,9 @@ const baseAPIFile = "api/v0.1.0.txt"
 
 // TestChangelogCoversAPI fails when an identifier added, removed or changed
 // since the last release (api/v0.1.0.txt against api/falcon.txt) is not named
-// in CHANGELOG.md. A field or method of a type that is itself new or gone is
-// covered by the type's name.
+// in CHANGELOG.md: an entry of the identifier's package ("- ioc: ...") must
+// name it in backquotes, as a whole word. A field or method of a type that
+// is itself new or gone is covered by the type's name.
 func TestChangelogCoversAPI(t *testing.T) {
 	base, err := os.ReadFile(baseAPIFile)
 	if err != nil {
@@ -202,6 +204,7 @@ func TestChangelogCoversAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries := changelogEntries(string(changelog))
 	baseLines, curLines := strings.Split(string(base), "\n"), strings.Split(string(cur), "\n")
 	var changed []string
 	for _, l := range baseLines {
@@ -231,10 +234,53 @@ func TestChangelogCoversAPI(t *testing.T) {
 		if member != "" {
 			name = member
 		}
-		if !strings.Contains(string(changelog), name) {
-			t.Errorf("CHANGELOG.md does not name %q, changed since %s: %s", name, baseAPIFile, l)
+		pkg := apiPackage(l)
+		if !slices.ContainsFunc(entries, func(e changelogEntry) bool { return e.names(pkg, name) }) {
+			t.Errorf("no CHANGELOG.md entry for package %s names `%s` (in backquotes), changed since %s: %s", pkg, name, baseAPIFile, l)
 		}
 	}
+}
+
+// changelogEntry is one bullet of CHANGELOG.md: "- pkg, pkg: text".
+type changelogEntry struct {
+	pkgs []string
+	code []string // the backquoted spans of the text
+}
+
+// changelogEntries splits a changelog into its bullets.
+func changelogEntries(md string) []changelogEntry {
+	var out []changelogEntry
+	for _, b := range strings.Split("\n"+md, "\n- ")[1:] {
+		b, _, _ = strings.Cut(b, "\n\n")
+		head, text, ok := strings.Cut(b, ": ")
+		if !ok {
+			continue
+		}
+		e := changelogEntry{pkgs: strings.Split(head, ", ")}
+		for i, span := range strings.Split(text, "`") {
+			if i%2 == 1 {
+				e.code = append(e.code, span)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// names reports whether the entry is about pkg and names the identifier
+// name in one of its backquoted spans, as a whole word.
+func (e changelogEntry) names(pkg, name string) bool {
+	if !slices.Contains(e.pkgs, pkg) {
+		return false
+	}
+	word := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+	return slices.ContainsFunc(e.code, word.MatchString)
+}
+
+// apiPackage returns the last element of an API line's package path.
+func apiPackage(line string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(line, "pkg "), ", ")
+	return path[strings.LastIndex(path, "/")+1:]
 }
 
 // apiName returns the identifier an API line declares: the type or

@@ -264,7 +264,7 @@ func BenchmarkFiguresRateLimit(b *testing.B) {
 			falcontest.WithRateLimitWindow(figRateWindow))
 		counter := &rateCounter{base: figTransport()}
 		c, err := falcon.NewClient(falcon.WithBaseURL(srv.URL), falcon.WithCredentials(srv.ClientID, srv.ClientSecret),
-			falcon.WithHTTPClient(&http.Client{Transport: counter}), falcon.WithRateWindow(figRateWindow))
+			falcon.WithHTTPClient(&http.Client{Transport: counter}), falcon.WithRateLimitWindow(figRateWindow))
 		if err != nil {
 			b.Fatal(err)
 		}

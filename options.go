@@ -70,7 +70,7 @@ type config struct {
 	maxBody int64 // 0: DefaultMaxBodySize
 
 	noPacing   bool          // WithRateLimitPacing(false)
-	rateWindow time.Duration // 0: one minute; tests shorten it
+	rateWindow time.Duration // 0: one minute (WithRateLimitWindow)
 }
 
 // String describes the configuration without the secret.
@@ -427,6 +427,22 @@ func WithMaxBodySize(n int64) Option {
 func WithRateLimitPacing(on bool) Option {
 	return func(c *config) error {
 		c.noPacing = !on
+		return nil
+	}
+}
+
+// WithRateLimitWindow sets the length of the sliding window the pacer
+// (WithRateLimitPacing) assumes the API counts requests over: one minute,
+// as in production, unless set. It is for servers that count over another
+// window, such as the emulator with falcontest.WithRateLimitWindow, which
+// a client left at one minute would pace far below their real limit. d
+// must be positive.
+func WithRateLimitWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("falcon: WithRateLimitWindow: window %v must be positive", d)
+		}
+		c.rateWindow = d
 		return nil
 	}
 }

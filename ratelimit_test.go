@@ -135,3 +135,37 @@ func TestPacedRequestHonoursACooldown(t *testing.T) {
 		}
 	})
 }
+
+// TestWithRateLimitWindow checks that the pacer spreads what remains over
+// the window it is given, not over a minute, and that a window that is not
+// positive is refused.
+func TestWithRateLimitWindow(t *testing.T) {
+	t.Parallel()
+	nearlyFull := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "20")
+		w.Header().Set("X-RateLimit-Remaining", "1")
+		okResources(`["ok"]`)(w, r)
+	}
+	took := func(opts ...Option) (d time.Duration) {
+		synctest.Test(t, func(t *testing.T) {
+			c := bubbleClient(t, newFake("a", nearlyFull), opts...)
+			start := time.Now()
+			for range 4 {
+				if _, err := c.Do(t.Context(), &Request{Path: "/p"}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d = time.Since(start)
+		})
+		return d
+	}
+	second, minute := took(WithRateLimitWindow(time.Second)), took()
+	if second == 0 || second > 3*time.Second || minute < 30*time.Second {
+		t.Errorf("4 requests with one place left: %v with a one-second window, %v with the default minute", second, minute)
+	}
+	for _, d := range []time.Duration{0, -time.Second} {
+		if _, err := NewClient(WithRateLimitWindow(d), WithCredentials("id", "secret")); err == nil || !strings.Contains(err.Error(), "WithRateLimitWindow") {
+			t.Errorf("WithRateLimitWindow(%v): err %v, want one naming the option", d, err)
+		}
+	}
+}

@@ -157,6 +157,8 @@ func WithRateLimit(n int) Option {
 // WithRateLimit counts requests over (one minute by default, as in
 // production), so that tests and benchmarks reach the limit and see it
 // recover in seconds. The X-RateLimit headers then count over that window.
+// Give the client the same window (falcon.WithRateLimitWindow), or its
+// pacer, which assumes one minute, spreads requests far below the limit.
 // It panics if d is not positive.
 func WithRateLimitWindow(d time.Duration) Option {
 	if d <= 0 {
