@@ -53,6 +53,9 @@ func (s *rateServer) client(cfg Config) *Client {
 		if s.status != 0 {
 			code, s.status = s.status, 0
 			h.Set("X-Ratelimit-Retryafter", strconv.FormatInt(s.retryAt.UnixMilli(), 10))
+			if !s.noHeaders {
+				h.Set("X-Ratelimit-Remaining", "0") // a 429 means the window is full
+			}
 		}
 		return &http.Response{StatusCode: code, Body: io.NopCloser(strings.NewReader(`{}`)), Header: h, Request: r}, nil
 	})}
@@ -291,8 +294,9 @@ func TestPacerAfter429ProbesThenFollowsTheAnswer(t *testing.T) {
 		if err := get(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
-		// The 429 made the request wait for the cooldown, then the probe
-		// went; its answer (50 left) ends pacing.
+		// The 429 (0 left) made the request wait for the cooldown, then
+		// the probe went at once rather than when the oldest request
+		// leaves the window; its answer (50 left) ends pacing.
 		if d := time.Since(start); d < 2*time.Second || d > 3*time.Second {
 			t.Errorf("429 then retry took %v", d)
 		}
@@ -433,4 +437,32 @@ func TestPacerWaitedOnlyWhenHeld(t *testing.T) {
 			t.Fatalf("request %d far from the limit reported a wait of %v", tk.n, tk.waited)
 		}
 	}
+}
+
+// TestPacerForgetsSendsTheAnswerDidNotCount checks that a request sent
+// more than a window before the one an answer is about gives no place back
+// when it later leaves the window: the answer's count already left it out,
+// so giving one back would count it twice.
+func TestPacerForgetsSendsTheAnswerDidNotCount(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer(100, time.Minute)
+		if _, err := p.acquire(t.Context()); err != nil { // sent at 0
+			t.Fatal(err)
+		}
+		time.Sleep(59*time.Second + 500*time.Millisecond)
+		tk, err := p.acquire(t.Context()) // sent at 59.5 s, the first still logged
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.observe(tk, http.Header{"X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"10"}})
+		time.Sleep(2 * time.Second) // the first request is surely out of the window now
+		p.mu.Lock()
+		p.expire(time.Now().UnixNano())
+		got := p.remaining
+		p.mu.Unlock()
+		if got != 10 {
+			t.Errorf("remaining = %d after the first request left the window, want 10 (the answer did not count it)", got)
+		}
+	})
 }
