@@ -186,39 +186,39 @@ func (s *store) scanLocked(q query, now int64) ([]uint32, int64, error) {
 		next int64
 		err  error
 	}
+	// visit adds seq to p when its indicator matches; false on an error.
+	visit := func(p *part, rec *indRecord, seq uint32) bool {
+		in := items[seq]
+		if in == nil {
+			return true
+		}
+		if in.expiration > now && in.expiration < p.next {
+			p.next = in.expiration
+		}
+		if q.key.fromParent == 1 && !in.fromParent || q.key.fromParent == -1 && in.fromParent {
+			return true
+		}
+		if q.match != nil {
+			rec.in = in
+			ok, err := q.match(rec)
+			if err != nil {
+				p.err = err
+				return false
+			}
+			if !ok {
+				return true
+			}
+		}
+		p.seqs = append(p.seqs, seq)
+		return true
+	}
 	scan := func(lo, hi int) part {
 		rec := &indRecord{now: now}
 		p := part{next: math.MaxInt64}
 		for i := lo; i < hi; i++ {
-			in := items[i]
-			if in == nil {
-				continue
+			if !visit(&p, rec, uint32(i)) {
+				break
 			}
-			if in.expiration > now && in.expiration < p.next {
-				p.next = in.expiration
-			}
-			switch q.key.fromParent {
-			case 1:
-				if !in.fromParent {
-					continue
-				}
-			case -1:
-				if in.fromParent {
-					continue
-				}
-			}
-			if q.match != nil {
-				rec.in = in
-				ok, err := q.match(rec)
-				if err != nil {
-					p.err = err
-					return p
-				}
-				if !ok {
-					continue
-				}
-			}
-			p.seqs = append(p.seqs, uint32(i))
 		}
 		return p
 	}
@@ -226,36 +226,23 @@ func (s *store) scanLocked(q query, now int64) ([]uint32, int64, error) {
 		// Only the indicators of the filter's types can match: a
 		// partitioned walk's pages scan their type, not the store.
 		var cand []uint32
-		for _, t := range q.types {
-			cand = append(cand, s.byType[t]...)
-		}
-		if len(q.types) > 1 {
+		if len(q.types) == 1 {
+			cand = s.byType[q.types[0]] // read only
+		} else {
+			for _, t := range q.types {
+				cand = append(cand, s.byType[t]...)
+			}
 			slices.Sort(cand)
+			cand = slices.Compact(cand) // type:['md5','md5'] names one type
 		}
 		rec := &indRecord{now: now}
-		next := int64(math.MaxInt64)
-		out := []uint32{}
+		p := part{seqs: []uint32{}, next: math.MaxInt64}
 		for _, seq := range cand {
-			in := items[seq]
-			if in == nil {
-				continue
-			}
-			if in.expiration > now && in.expiration < next {
-				next = in.expiration
-			}
-			if q.key.fromParent == 1 && !in.fromParent || q.key.fromParent == -1 && in.fromParent {
-				continue
-			}
-			rec.in = in
-			ok, err := q.match(rec)
-			if err != nil {
-				return nil, 0, err
-			}
-			if ok {
-				out = append(out, seq)
+			if !visit(&p, rec, seq) {
+				break
 			}
 		}
-		return out, next, nil
+		return p.seqs, p.next, p.err
 	}
 	const chunk = 1 << 16
 	workers := runtime.GOMAXPROCS(0)

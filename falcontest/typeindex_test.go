@@ -21,6 +21,7 @@ func TestTypeIndex(t *testing.T) {
 		{"type:'DOMAIN'", []string{"domain"}},
 		{"TYPE:'md5'+severity:'high'", []string{"md5"}},
 		{"type:['ipv4','sha256']", []string{"ipv4", "sha256"}},
+		{"type:['md5','MD5']", []string{"md5", "md5"}}, // one type named twice
 		{"(type:'domain'+created_on:>='2025-01-01T00:00:00Z'),(type:'md5'+created_on:<'2025-06-01T00:00:00Z')", []string{"domain", "md5"}},
 		{"type:!['domain','md5']", nil},
 		{"(type:'domain'),severity:'high'", nil},
