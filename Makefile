@@ -40,7 +40,8 @@ api:
 demo:
 	cd examples && $(GO) run ./quickstart
 
-# Benchmarks, COUNT runs each (about six minutes on two cores), summarised
+# Benchmarks, COUNT runs each (about nine minutes on two cores, the figure
+# and parallel benchmarks included), summarised
 # with benchstat. SDK and floor client run in the same process, so compare
 # their ratios rather than absolute times on a shared machine.
 bench:
@@ -59,7 +60,7 @@ bench-figures:
 # The parallel walk's figures (ioc/parallel_bench_test.go), run three
 # times: wall-ratio (Parallel 8 over sequential, 200,000 indicators at
 # 50 ms per request) and heap-ratio (peak live heap at 1,000,000 indicators
-# over at 100,000). About two minutes on two cores.
+# over at 100,000). About forty seconds on two cores.
 bench-parallel:
 	$(GO) test -run='^$$' -bench='^BenchmarkParallel' -benchtime=1x -count=3 -timeout=30m ./ioc/
 

@@ -277,6 +277,7 @@ func BenchmarkFiguresRateLimit(b *testing.B) {
 		}
 		time.Sleep(figRateWindow)
 		counter.total.Store(0)
+		counter.limited.Store(0)
 		counter.accepted = nil
 		b.StartTimer()
 

@@ -13,7 +13,7 @@
 // # Retries
 //
 // [Client.Do] loops over attempts. A 429 waits until the time named by
-// X-RateLimit-RetryAfter (epoch seconds, or milliseconds above 1e12) or
+// X-RateLimit-RetryAfter (epoch seconds, or milliseconds above 1e11) or
 // Retry-After, and that cooldown is shared by every goroutine of the client.
 // A time more than [MaxCooldown] away is taken as MaxCooldown away (the
 // [StatusError] is marked Capped), so that a bogus header cannot freeze the
