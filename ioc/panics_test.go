@@ -214,3 +214,55 @@ func TestFanOut_NestedPanicKeepsItsOrigin(t *testing.T) {
 		t.Errorf("Stack does not show the transport:\n%s", pe.Stack)
 	}
 }
+
+// TestParallelWalk_TransportPanicReachesTheCaller checks that a panic of
+// the caller's transport on a partition walker of All or AllIDs (Parallel
+// 4) cancels the other walkers and is raised again on the ranging
+// goroutine as an *ioc.PanicError naming the method, with no goroutine
+// left behind.
+func TestParallelWalk_TransportPanicReachesTheCaller(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := falcontest.NewUnstartedServer(falcontest.WithIndicators(3000), falcontest.WithRateLimit(0))
+	mem := indMemTransport(srv)
+	for _, tc := range []struct {
+		where, path string
+		walk        func(ctx context.Context, c *ioc.Client, opts *ioc.ListOptions)
+	}{
+		{"IndicatorsService.All", "/iocs/combined/indicator/v1", func(ctx context.Context, c *ioc.Client, opts *ioc.ListOptions) {
+			for _, err := range c.Indicators.All(ctx, opts) {
+				if err != nil {
+					t.Errorf("walk: %v", err)
+				}
+			}
+		}},
+		{"IndicatorsService.AllIDs", "/iocs/queries/indicators/v1", func(ctx context.Context, c *ioc.Client, opts *ioc.ListOptions) {
+			for _, err := range c.Indicators.AllIDs(ctx, opts) {
+				if err != nil {
+					t.Errorf("walk: %v", err)
+				}
+			}
+		}},
+	} {
+		t.Run(tc.where, func(t *testing.T) {
+			var listed atomic.Int32
+			c := indMemClient(t, srv, false, falcon.WithHTTPClient(&http.Client{Transport: roundTripper(func(req *http.Request) (*http.Response, error) {
+				if req.URL.Path == tc.path && listed.Add(1) == 3 {
+					transportPanics(errTransportPanic)
+				}
+				return mem.RoundTrip(req)
+			})}), falcon.WithRetry(falcon.NoRetry()))
+			got := func() (v any) {
+				defer func() { v = recover() }()
+				tc.walk(t.Context(), c, &ioc.ListOptions{Limit: 100, Parallel: 4})
+				return nil
+			}()
+			pe, ok := got.(*ioc.PanicError)
+			if !ok {
+				t.Fatalf("recovered %T %v, want an *ioc.PanicError", got, got)
+			}
+			if pe.Where != tc.where || !errors.Is(pe, errTransportPanic) {
+				t.Errorf("PanicError %q %v, want %q around the transport's value", pe.Where, pe.Value, tc.where)
+			}
+		})
+	}
+}
