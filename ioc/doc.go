@@ -52,8 +52,8 @@
 //     copy what they need then, so changing an option struct afterwards
 //     changes nothing, and ranging again starts from the same position.
 //   - Panics. Create, Update, Get (of indicators, actions and
-//     processes), Delete and Client.Catalog fan their requests out over
-//     worker goroutines. A panic there (in the caller's own transport, or
+//     processes), Delete, Client.Catalog and the parallel walks of All and
+//     AllIDs fan their requests out over worker goroutines. A panic there (in the caller's own transport, or
 //     in WriteOptions.Progress) cancels the other workers, so that no
 //     further request is sent, and once they have all returned it is
 //     raised again on the caller's goroutine as a *PanicError that keeps

@@ -9,10 +9,12 @@ import (
 )
 
 // PanicError is the value a call that fans out over worker goroutines
-// (IndicatorsService.Create, Update, Get and Delete, ActionsService.Get,
-// ProcessesService.Get and Client.Catalog) panics with when a function it
-// ran panicked: the caller's WriteOptions.Progress callback or, through
-// the client, the caller's own http.RoundTripper. A panic on a worker
+// (IndicatorsService.Create, Update, Get and Delete, All and AllIDs with
+// ListOptions.Parallel above 1 or a parallel walk's resume token,
+// ActionsService.Get, ProcessesService.Get and Client.Catalog) panics
+// with when a function it ran panicked: the caller's
+// WriteOptions.Progress callback or, through the client, the caller's own
+// http.RoundTripper. A panic on a worker
 // would end the program out of reach of the caller's recover; instead the
 // other workers are cancelled (no further request is sent), and once they
 // have all returned the panic is raised again on the caller's goroutine

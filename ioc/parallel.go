@@ -106,13 +106,18 @@ type partMsg[T any] struct {
 // the page decoded from it) while waiting to hand it over, the hand-over
 // channel holds one more and the caller one, so no more than conc+2 pages
 // exist at once. Stopping (error, use returning false, ctx
-// cancelled) cancels every walker and waits for it.
-func walkParts[T any](ctx context.Context, st *walkState, conc int,
+// cancelled) cancels every walker and waits for it. A panic on a walker
+// (the caller's transport's, say) cancels the others and, once they have
+// all returned, is raised again on the caller's goroutine as a
+// *PanicError naming where.
+func walkParts[T any](ctx context.Context, where string, st *walkState, conc int,
 	pages func(ctx context.Context, part int, start string) iter.Seq2[*pagination.Page[T], error],
 	use func(items []T) (bool, error), drop func(items []T)) error {
 	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancelCause := context.WithCancelCause(ctx)
+	cancel := func() { cancelCause(nil) }
 	defer cancel()
+	var panics workerPanics
 	var todo []int
 	starts := make([]string, len(st.Parts))
 	for i, p := range st.Parts {
@@ -134,6 +139,7 @@ func walkParts[T any](ctx context.Context, st *walkState, conc int,
 	var wg sync.WaitGroup
 	for range conc {
 		wg.Go(func() {
+			defer func() { panics.keep(recover(), where, cancelCause) }()
 			for i := range queue {
 				if ctx.Err() != nil {
 					return
@@ -171,6 +177,12 @@ func walkParts[T any](ctx context.Context, st *walkState, conc int,
 			}
 		}
 	}
+	// Every way out drains msgs, so the walkers have returned when a
+	// walker's panic is raised.
+	defer func() {
+		finish()
+		panics.raise()
+	}()
 	for m := range msgs {
 		p := &st.Parts[m.part]
 		switch {
@@ -263,7 +275,7 @@ func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield fu
 		}
 		return true, nil
 	}
-	if err := walkParts(ctx, st, q.conc(), pages, use, func([]*Indicator) {}); err != nil {
+	if err := walkParts(ctx, "IndicatorsService.All", st, q.conc(), pages, use, func([]*Indicator) {}); err != nil {
 		yield(nil, resumable(st, err))
 	}
 }
@@ -310,7 +322,7 @@ func (s *IndicatorsService) allIDParts(ctx context.Context, q *listQuery, yield 
 		}
 		return true, nil
 	}
-	if err := walkParts(ctx, st, q.conc(), pages, use, func([]string) {}); err != nil {
+	if err := walkParts(ctx, "IndicatorsService.AllIDs", st, q.conc(), pages, use, func([]string) {}); err != nil {
 		yield("", resumable(st, err))
 	}
 }
