@@ -73,11 +73,15 @@
 // sent before the first iteration), restartable (ranging again starts over),
 // ending at the first error, which is yielded once, and fetching the next
 // page while the caller works through the current one. Indicators page with
-// the "after" cursor by default, so there is no 10,000-result cap; a cursor
-// saved from IndicatorPaginator.Cursor, Response.Meta.Pagination.After or a
-// *pagination.PageError resumes exactly where paging stopped
-// (ListOptions.After). ListOptions.Offset switches to offset paging, which
-// cannot go past 10,000 results. A page size the server refuses with a 400
+// the "after" cursor by default, so there is no 10,000-result cap; in a
+// sequential walk, a cursor saved from IndicatorPaginator.Cursor,
+// Response.Meta.Pagination.After or a *pagination.PageError resumes exactly
+// where paging stopped (ListOptions.After). In a parallel walk such a
+// cursor belongs to one partition, and a walk resumed from it would leave
+// out the other partitions' indicators without a word: a parallel walk
+// resumes only from its token (ListOptions.Resume, with the Token of a
+// *ResumeError or IndicatorPaginator.ResumeToken). ListOptions.Offset
+// switches to offset paging, which cannot go past 10,000 results. A page size the server refuses with a 400
 // about the limit (the API's JSON, or an HTML page from a gateway, as on
 // GovCloud) is halved and asked again, down to 1, for the rest of the
 // listing; if even 1 is refused, the error says so and wraps the

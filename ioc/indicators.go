@@ -42,9 +42,11 @@ type ListOptions struct {
 	// FromParent, when set, keeps only the indicators inherited from an
 	// MSSP parent (true) or only the account's own (false).
 	FromParent *bool
-	// After resumes cursor paging at a cursor saved from
+	// After resumes a sequential cursor walk at a cursor saved from
 	// Response.Meta.Pagination.After, IndicatorPaginator.Cursor or a
-	// *pagination.PageError.
+	// *pagination.PageError. In a parallel walk those cursors belong to
+	// one partition, and resuming from one would leave out the other
+	// partitions' indicators: resume a parallel walk with Resume only.
 	After string
 	// Offset, when set, pages by offset instead of by cursor, starting
 	// there. Offset paging cannot reach past MaxOffset results; it exists
