@@ -103,8 +103,10 @@
 // A failed cursor walk of IndicatorsService.All or AllIDs yields a
 // *ResumeError: its Token, given back as ListOptions.Resume, restarts the
 // walk exactly where it stopped, yielding only what was not yielded yet,
-// whether the walk was sequential or parallel. errors.As still finds the
-// *pagination.PageError (and the API's error) inside. IndicatorPaginator's
+// whether the walk was sequential or parallel. Inside it, errors.As finds
+// a *pagination.PageError (and the API's error) when a page request
+// failed, a *falcon.DecodeError when a page could not be decoded, and
+// errors.Is the context's error when the context ended. IndicatorPaginator's
 // ResumeToken gives the same token for explicit paging. Tokens are opaque,
 // versioned and checked: one that is damaged, or that belongs to a listing
 // with another Filter, Sort or FromParent, is a *falcon.ValidationError.

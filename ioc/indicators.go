@@ -235,9 +235,11 @@ func (s *IndicatorsService) Search(ctx context.Context, opts *ListOptions) ([]st
 // opts.Parallel + 2 pages.
 //
 // On failure it yields one error and stops: a *ResumeError whose Token
-// resumes the walk exactly there (opts.Resume), wrapping the
-// *pagination.PageError (errors.As finds it) that wraps the API's error.
-// In offset mode the error is the *pagination.PageError, whose Offset
+// resumes the walk exactly there (opts.Resume). errors.As finds inside it
+// a *pagination.PageError (wrapping the API's error) when a page request
+// failed, a *falcon.DecodeError when a page could not be decoded, and
+// errors.Is the context's error when ctx ended. In offset mode the error
+// is the *pagination.PageError, whose Offset
 // resumes with opts.Offset. Invalid opts yield a *falcon.ValidationError.
 //
 // Falcon API: GET /iocs/combined/indicator/v1 (and POST
@@ -577,7 +579,8 @@ func cursorOf(err error) string {
 }
 
 // AllIDs returns an iterator over the ids of every indicator opts selects,
-// with the behaviour of All (opts.Parallel and opts.Resume included): opts
+// with the behaviour of All (opts.Parallel, opts.Resume and the errors
+// yielded included): opts
 // is read when AllIDs is called, and each range starts again from opts'
 // position.
 //

@@ -28,9 +28,10 @@ const (
 // ResumeError is the error an indicator iterator (IndicatorsService.All,
 // AllIDs, IndicatorPaginator.All) yields when a walk fails part way: Token
 // resumes it exactly where it stopped (ListOptions.Resume), sequential or
-// parallel, yielding only what was not yielded yet. Err is the failure,
-// usually a *pagination.PageError (which errors.As still finds) wrapping
-// the API's error or the context's.
+// parallel, yielding only what was not yielded yet. Err is the failure;
+// errors.As finds in it a *pagination.PageError (wrapping the API's error)
+// when a page request failed, a *falcon.DecodeError when a page could not
+// be decoded, and errors.Is the context's error when the context ended.
 type ResumeError struct {
 	// Token is an opaque, versioned resume token: the partitions of the
 	// walk and where each stopped. It holds no secret (no credential and no
