@@ -197,3 +197,54 @@ func TestIndicatorsAll_EarlyCursorKeepsResumeAndErrors(t *testing.T) {
 		t.Errorf("%d indicators then %v; want 4 then an error at cursor c2", n, last)
 	}
 }
+
+// TestIndicatorsAll_ParallelFallbackSendsTheNextRequestEarly: a client the
+// aggregate call refuses (403) walks a Parallel 2 listing sequentially, on
+// one partition walker; All and AllIDs still send each next request as
+// soon as an answer's meta names its cursor.
+func TestIndicatorsAll_ParallelFallbackSendsTheNextRequestEarly(t *testing.T) {
+	t.Parallel()
+	for _, ids := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ids %v", ids), func(t *testing.T) {
+			t.Parallel()
+			s := &earlyPages{pages: 4}
+			c := earlyClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.URL.Path, "/aggregates/") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusForbidden)
+					fmt.Fprint(w, `{"meta":{},"errors":[{"code":403,"message":"access denied, authorization failed"}]}`)
+					return
+				}
+				s.ServeHTTP(w, r)
+			}))
+			opts := &ioc.ListOptions{Limit: 2, Parallel: 2}
+			n := 0
+			if ids {
+				for _, err := range c.Indicators.AllIDs(t.Context(), opts) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					n++
+				}
+			} else {
+				for _, err := range c.Indicators.All(t.Context(), opts) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					n++
+				}
+			}
+			if n != 8 {
+				t.Errorf("%d items, want 8", n)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if len(s.missed) > 0 {
+				t.Errorf("the next request left only after the page at %q had arrived", s.missed)
+			}
+			if want := []string{"", "c1", "c2", "c3"}; !slices.Equal(s.calls, want) {
+				t.Errorf("requests at %v, want each page once: %v", s.calls, want)
+			}
+		})
+	}
+}
