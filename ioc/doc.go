@@ -152,10 +152,13 @@
 // NextPage and then pages through the partitions one after another.
 //
 // Each walker sends its own requests, so Parallel 8 sends up to 8 at a
-// time. They go through the client's rate-limit pacer like every other
-// request (see package falcon, "Retries and rate limits"), so parallel
-// walks and bulk writes of one client share the API's limit; 429 answers
-// remain the backstop.
+// time; while several run, none fetches ahead. A walker alone (the last
+// one, or the only one, as when the walk fell back to sequential) fetches
+// one page ahead and sends its next request as soon as an answer's meta
+// names the cursor, as a sequential walk does. Requests go through the
+// client's rate-limit pacer like every other request (see package falcon,
+// "Retries and rate limits"), so parallel walks and bulk writes of one
+// client share the API's limit; 429 answers remain the backstop.
 //
 // # FQL
 //

@@ -117,6 +117,23 @@ func announceAfter(r core.Raw, announce func(next string)) {
 	}
 }
 
+// announcedList is an indicatorList that announces the next page's
+// cursor as soon as the answer's meta has arrived, before its indicators.
+type announcedList struct {
+	list     indicatorList
+	announce func(next string)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *announcedList) UnmarshalJSON(b []byte) error { return l.list.UnmarshalJSON(b) }
+
+// DecodeRaw decodes the resources of an answer (core's raw decoder).
+func (l *announcedList) DecodeRaw(r core.Raw) error { return l.list.DecodeRaw(r) }
+
+// WatchMeta announces the cursor of the page after this one (core's meta
+// watcher).
+func (l *announcedList) WatchMeta(r core.Raw) { announceAfter(r, l.announce) }
+
 // idPage is a page of indicator ids that announces the next page's cursor
 // as soon as the answer's meta has arrived.
 type idPage struct {

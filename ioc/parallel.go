@@ -95,8 +95,10 @@ type partMsg[T any] struct {
 }
 
 // walkParts walks the unfinished partitions of st, conc at a time, each
-// with its own cursor (pages(i, start) ranges over partition i's pages
-// from start), and hands every page to use on the caller's goroutine, in
+// with its own cursor (pages(i, start, alone) ranges over partition i's
+// pages from start; alone says that its walker is the only one, with no
+// partition left to start, so that it may fetch a page ahead), and hands
+// every page to use on the caller's goroutine, in
 // no particular order across partitions. st records, per partition, the
 // cursor of the first page use has not finished with, so that its token
 // resumes exactly there. use returns false to stop the walk. drop releases
@@ -105,13 +107,14 @@ type partMsg[T any] struct {
 // Memory: each walker holds at most one page (its request's answer, then
 // the page decoded from it) while waiting to hand it over, the hand-over
 // channel holds one more and the caller one, so no more than conc+2 pages
-// exist at once. Stopping (error, use returning false, ctx
+// exist at once (a walker alone holds one more, its page ahead: 4 pages,
+// within conc+2 unless conc is 1). Stopping (error, use returning false, ctx
 // cancelled) cancels every walker and waits for it. A panic on a walker
 // (the caller's transport's, say) cancels the others and, once they have
 // all returned, is raised again on the caller's goroutine as a
 // *PanicError naming where.
 func walkParts[T any](ctx context.Context, where string, st *walkState, conc int,
-	pages func(ctx context.Context, part int, start string) iter.Seq2[*pagination.Page[T], error],
+	pages func(ctx context.Context, part int, start string, alone bool) iter.Seq2[*pagination.Page[T], error],
 	use func(items []T) (bool, error), drop func(items []T)) error {
 	parent := ctx
 	ctx, cancelCause := context.WithCancelCause(ctx)
@@ -129,22 +132,37 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 	if len(todo) == 0 {
 		return nil
 	}
-	queue := make(chan int, len(todo))
-	for _, i := range todo {
-		queue <- i
+	// take hands a walker the next partition to walk (ok false when none
+	// is left), after the one it walked (prev) if any, and says whether
+	// the walker is now alone.
+	var mu sync.Mutex
+	running, taken := 0, 0
+	take := func(prev bool) (i int, alone, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if prev {
+			running--
+		}
+		if taken == len(todo) {
+			return 0, false, false
+		}
+		i = todo[taken]
+		taken++
+		running++
+		return i, running == 1 && taken == len(todo), true
 	}
-	close(queue)
 	conc = max(1, min(conc, len(todo)))
 	msgs := make(chan partMsg[T], 1)
 	var wg sync.WaitGroup
 	for range conc {
 		wg.Go(func() {
 			defer func() { panics.keep(recover(), where, cancelCause) }()
-			for i := range queue {
-				if ctx.Err() != nil {
+			for prev := false; ; prev = true {
+				i, alone, ok := take(prev)
+				if !ok || ctx.Err() != nil {
 					return
 				}
-				for pg, err := range pages(ctx, i, starts[i]) {
+				for pg, err := range pages(ctx, i, starts[i], alone) {
 					select {
 					case msgs <- partMsg[T]{part: i, page: pg, err: err}:
 					case <-ctx.Done():
@@ -224,17 +242,11 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 	return nil
 }
 
-// prefetch is the prefetch of each partition's pages: none when several
-// partitions remain (their walkers fetch at once already), the usual one
-// page ahead when one does.
-func (st *walkState) prefetch() pagination.Option {
-	left := 0
-	for _, p := range st.Parts {
-		if !p.Done {
-			left++
-		}
-	}
-	if left == 1 {
+// prefetch is the prefetch of a partition's pages: none when several
+// walkers run (they fetch at once already), the usual one page ahead for
+// a walker alone.
+func prefetch(alone bool) pagination.Option {
+	if alone {
 		return pagination.WithPrefetch(1)
 	}
 	return pagination.WithPrefetch(0)
@@ -263,9 +275,9 @@ func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield fu
 		return
 	}
 	lim := newLimit(q)
-	filters, pf := q.partFilters(st), st.prefetch()
-	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[*Indicator], error] {
-		return s.indicatorPages(lim, q, filters[i], start, pf).Pages(ctx)
+	filters := q.partFilters(st)
+	pages := func(ctx context.Context, i int, start string, alone bool) iter.Seq2[*pagination.Page[*Indicator], error] {
+		return s.indicatorPages(lim, q, filters[i], start, prefetch(alone)).Pages(ctx)
 	}
 	use := func(items []*Indicator) (bool, error) {
 		for _, ind := range items {
@@ -290,14 +302,16 @@ func (s *IndicatorsService) indicatorPages(lim *pageLimit, q *listQuery, filter,
 	}
 	opts = append(opts, samePage(indicatorID))
 	return pagination.NewCursorPages(func(ctx context.Context, after string) (pagination.Page[*Indicator], error) {
-		var out indicatorList
-		resp, err := lim.fetch(ctx, s.client, pathCombined, &out, func(n int) url.Values {
+		// With prefetch, the next page's request leaves as soon as this
+		// answer's meta has named its cursor.
+		out := &announcedList{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
+		resp, err := lim.fetch(ctx, s.client, pathCombined, out, func(n int) url.Values {
 			return fq.values(n, after, nil)
 		})
 		if err != nil {
 			return pagination.Page[*Indicator]{}, err
 		}
-		return pagination.Page[*Indicator]{Items: out, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
+		return pagination.Page[*Indicator]{Items: out.list, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
 	}, opts...)
 }
 
@@ -310,9 +324,9 @@ func (s *IndicatorsService) allIDParts(ctx context.Context, q *listQuery, yield 
 		return
 	}
 	lim := newLimit(q)
-	filters, pf := q.partFilters(st), st.prefetch()
-	pages := func(ctx context.Context, i int, start string) iter.Seq2[*pagination.Page[string], error] {
-		return s.idPages(lim, q, filters[i], start, pf).Pages(ctx)
+	filters := q.partFilters(st)
+	pages := func(ctx context.Context, i int, start string, alone bool) iter.Seq2[*pagination.Page[string], error] {
+		return s.idPages(lim, q, filters[i], start, prefetch(alone)).Pages(ctx)
 	}
 	use := func(ids []string) (bool, error) {
 		for _, id := range ids {
