@@ -67,6 +67,20 @@ func (s *earlyServer) fetch(ctx context.Context, after string) ([]int, string, e
 	if after != "" {
 		start, _ = strconv.Atoi(strings.TrimPrefix(after, "c"))
 	}
+	if start >= s.n && after != "" {
+		// A cursor no page named (a wrong announcement): the walk must
+		// cancel its request.
+		select {
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.cancelled = append(s.cancelled, after)
+			s.mu.Unlock()
+			return nil, "", ctx.Err()
+		case <-time.After(time.Hour):
+			s.t.Errorf("the request at %q, which no page named, was not cancelled", after)
+			return nil, "", nil
+		}
+	}
 	end := min(start+s.size, s.n)
 	next := ""
 	if end < s.n {
@@ -182,7 +196,47 @@ func TestAnnounceNext_WrongCursorIsCancelled(t *testing.T) {
 				t.Errorf("page %q never fetched: %v", c, s.calls)
 			}
 		}
+		for _, c := range []string{"c105", "c205"} {
+			if !slices.Contains(s.cancelled, c) {
+				t.Errorf("early request at %q not cancelled: %v", c, s.cancelled)
+			}
+		}
 	})
+}
+
+func TestAnnounceNext_WrongCursorPanicReachesTheConsumer(t *testing.T) {
+	t.Parallel()
+	// The fetch announces a cursor that its page then does not name, and
+	// the early fetch at that cursor panics: the walk does not take that
+	// page, but the panic is raised again on the ranging goroutine, after
+	// the page that announced it, rather than dropped.
+	fetch := func(ctx context.Context, after string) ([]int, string, error) {
+		switch after {
+		case "":
+			pagination.AnnounceNext(ctx, "bad")
+			return []int{1}, "c1", nil
+		case "bad":
+			panic("early fetch exploded")
+		}
+		return []int{2}, "", nil
+	}
+	var got []int
+	v := func() (v any) {
+		defer func() { v = recover() }()
+		for n, err := range pagination.NewCursor(fetch).All(t.Context()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, n)
+		}
+		return nil
+	}()
+	if v != "early fetch exploded" {
+		t.Errorf("recovered %v, want the early fetch's panic", v)
+	}
+	if len(got) == 0 || got[0] != 1 {
+		t.Errorf("items before the panic: %v, want the first page's", got)
+	}
 }
 
 func TestAnnounceNext_LoopGuardAndEmptyPage(t *testing.T) {
