@@ -22,8 +22,9 @@ type announcer struct {
 // default) then sends the next page's request at once, instead of after
 // the current page has arrived in full. The cursor the fetch finally
 // returns in Page.Next is the one that counts: if it differs, the early
-// request is cancelled and the right one sent. The loop guard applies to
-// announced cursors too.
+// request is cancelled and, once its fetch has returned, the right one sent
+// (a panic of that fetch is raised on the ranging goroutine after the
+// page, like any fetch's). The loop guard applies to announced cursors too.
 //
 // Only the first call of a fetch counts. Outside a fetch of such a walk
 // (explicit paging with NextPage, WithPrefetch(0), offset paginators) it
@@ -84,7 +85,11 @@ func (w *cursorWalker[T]) start(e *emitter[T], cursor string) *fetchAhead[T] {
 // is handed to the consumer before the page has arrived (the producer fills
 // it once it has seen the result), and the next fetch starts only after
 // that, so at most one fetch runs beyond the page the consumer waits for or
-// works through, as with produceSequential.
+// works through, as with produceSequential. A fetch started at an
+// announced cursor that the page then does not name is cancelled once that
+// page has been handed over; the producer waits for it, and a panic of its
+// fetch is raised again (after that page, on the consumer's goroutine)
+// rather than dropped.
 func (w *cursorWalker[T]) producePipelined(e *emitter[T]) {
 	var ahead *fetchAhead[T]
 	defer func() {
@@ -95,10 +100,7 @@ func (w *cursorWalker[T]) producePipelined(e *emitter[T]) {
 	for w.more() && e.ctx.Err() == nil {
 		f := ahead
 		ahead = nil
-		if f == nil || f.cursor != w.cursor {
-			if f != nil {
-				f.cancel()
-			}
+		if f == nil {
 			f = w.start(e, w.cursor)
 		}
 		if !e.send(f.slot) {
@@ -131,8 +133,22 @@ func (w *cursorWalker[T]) producePipelined(e *emitter[T]) {
 			return
 		}
 		w.advance(r.page)
-		r.last = !w.more()
+		wrong := ahead != nil && ahead.cursor != w.cursor
+		r.last = !w.more() && !wrong
 		f.slot <- r
+		if wrong {
+			a := ahead
+			ahead = nil
+			a.cancel()
+			select {
+			case <-a.fin:
+			case <-e.ctx.Done():
+				return
+			}
+			if a.res.panicked {
+				panic(a.res.panicVal)
+			}
+		}
 	}
 }
 
