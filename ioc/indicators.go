@@ -265,11 +265,9 @@ func (q *listQuery) start() string {
 	return q.after
 }
 
-// rawPages returns a cursor paginator over the raw indicator pages that
-// filter selects (with q's other parameters), from cursor start.
-func (s *IndicatorsService) rawPages(lim *pageLimit, q *listQuery, filter, start string, opts ...pagination.Option) *pagination.Cursor[*rawPage] {
-	fq := *q
-	fq.filter = filter
+// rawPages returns a cursor paginator over the raw indicator pages q
+// selects, from cursor start.
+func (s *IndicatorsService) rawPages(lim *pageLimit, q *listQuery, start string, opts ...pagination.Option) *pagination.Cursor[*rawPage] {
 	if start != "" {
 		opts = append(opts, pagination.WithStartCursor(start))
 	}
@@ -279,7 +277,7 @@ func (s *IndicatorsService) rawPages(lim *pageLimit, q *listQuery, filter, start
 		// has named its cursor.
 		raw := &rawPage{announce: func(next string) { pagination.AnnounceNext(ctx, next) }}
 		resp, err := lim.fetch(ctx, s.client, pathCombined, raw, func(n int) url.Values {
-			return fq.values(n, after, nil)
+			return q.values(n, after, nil)
 		})
 		if err != nil {
 			raw.release()
@@ -316,9 +314,6 @@ func (s *IndicatorsService) idPages(lim *pageLimit, q *listQuery, filter, start 
 	}, opts...)
 }
 
-// newLimit returns the shared page size of one walk of q.
-func newLimit(q *listQuery) *pageLimit { return newPageLimit(q.limit) }
-
 // Paginator returns a paginator over the indicators opts selects, for
 // explicit paging (HasMorePages, NextPage, Cursor, ResumeToken) or
 // iteration (All). Invalid opts make its first NextPage, or its All,
@@ -332,7 +327,7 @@ func (s *IndicatorsService) Paginator(opts *ListOptions) *IndicatorPaginator {
 	if err != nil {
 		return &IndicatorPaginator{err: err}
 	}
-	p := &IndicatorPaginator{s: s, q: q, lim: newLimit(q)}
+	p := &IndicatorPaginator{s: s, q: q, lim: newPageLimit(q.limit)}
 	lim := p.lim
 	switch {
 	case q.offset != nil:
@@ -535,12 +530,12 @@ func (p *IndicatorPaginator) All(ctx context.Context) iter.Seq2[*Indicator, erro
 			}
 			return
 		case p.cur == nil:
-			p.s.allParts(ctx, p.q, yield)
+			walkAll(ctx, p.s, p.q, "IndicatorsService.All", p.s.indicatorPages, yield)
 			return
 		}
 		// Each range walks on its own, decoding a page only when the
 		// loop reaches it.
-		for pg, err := range p.s.rawPages(p.lim, p.q, p.q.filter, p.q.start()).Pages(ctx) {
+		for pg, err := range p.s.rawPages(p.lim, p.q, p.q.start()).Pages(ctx) {
 			if err != nil {
 				yield(nil, resumable(sequentialState(p.q, cursorOf(err)), err))
 				return
@@ -592,7 +587,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 		return seqOfErr[string](err)
 	}
 	return func(yield func(string, error) bool) {
-		lim := newLimit(q)
+		lim := newPageLimit(q.limit)
 		switch {
 		case q.offset != nil:
 			var seen repeatGuard
@@ -616,7 +611,7 @@ func (s *IndicatorsService) AllIDs(ctx context.Context, opts *ListOptions) iter.
 			}
 			return
 		case q.partsMode():
-			s.allIDParts(ctx, q, yield)
+			walkAll(ctx, s, q, "IndicatorsService.AllIDs", s.idPages, yield)
 			return
 		}
 		for pg, err := range s.idPages(lim, q, q.filter, q.start()).Pages(ctx) {

@@ -101,8 +101,7 @@ type partMsg[T any] struct {
 // every page to use on the caller's goroutine, in
 // no particular order across partitions. st records, per partition, the
 // cursor of the first page use has not finished with, so that its token
-// resumes exactly there. use returns false to stop the walk. drop releases
-// the items of pages fetched but never used.
+// resumes exactly there. use returns false to stop the walk.
 //
 // Memory: each walker holds at most one page (its request's answer, then
 // the page decoded from it) while waiting to hand it over, the hand-over
@@ -115,7 +114,7 @@ type partMsg[T any] struct {
 // *PanicError naming where.
 func walkParts[T any](ctx context.Context, where string, st *walkState, conc int,
 	pages func(ctx context.Context, part int, start string, alone bool) iter.Seq2[*pagination.Page[T], error],
-	use func(items []T) (bool, error), drop func(items []T)) error {
+	use func(items []T) bool) error {
 	parent := ctx
 	ctx, cancelCause := context.WithCancelCause(ctx)
 	cancel := func() { cancelCause(nil) }
@@ -166,9 +165,6 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 					select {
 					case msgs <- partMsg[T]{part: i, page: pg, err: err}:
 					case <-ctx.Done():
-						if pg != nil {
-							drop(pg.Items)
-						}
 						return
 					}
 					if err != nil {
@@ -187,18 +183,12 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 		wg.Wait()
 		close(msgs)
 	}()
-	finish := func() {
-		cancel()
-		for m := range msgs {
-			if m.page != nil {
-				drop(m.page.Items)
-			}
-		}
-	}
-	// Every way out drains msgs, so the walkers have returned when a
-	// walker's panic is raised.
+	// Every way out cancels the walkers and drains msgs, so that they
+	// have returned when a walker's panic is raised.
 	defer func() {
-		finish()
+		cancel()
+		for range msgs {
+		}
 		panics.raise()
 	}()
 	for m := range msgs {
@@ -206,22 +196,14 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 		switch {
 		case parent.Err() != nil:
 			// stop promptly, before the pages fetched ahead
-			finish()
 			return parent.Err()
 		case m.err != nil:
-			finish()
 			return m.err
 		case m.done:
 			p.Done, p.Cursor = true, ""
 			continue
 		}
-		more, err := use(m.page.Items)
-		if err != nil {
-			finish()
-			return err
-		}
-		if !more {
-			finish()
+		if !use(m.page.Items) {
 			return nil
 		}
 		if m.page.Next == "" || len(m.page.Items) == 0 {
@@ -230,13 +212,12 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 			p.Cursor = m.page.Next
 		}
 	}
+	// The walkers have all returned: a partition is left unfinished only
+	// when the caller's context ended (or a walker panicked, raised by the
+	// deferred call).
 	for _, p := range st.Parts {
 		if !p.Done {
-			// walkers left without a word: the caller's context ended
-			if err := parent.Err(); err != nil {
-				return err
-			}
-			return errors.New("ioc: a partition walk ended early")
+			return parent.Err()
 		}
 	}
 	return nil
@@ -252,9 +233,6 @@ func prefetch(alone bool) pagination.Option {
 	return pagination.WithPrefetch(0)
 }
 
-// conc is how many partitions of st to walk at once.
-func (q *listQuery) conc() int { return max(1, q.parallel) }
-
 // resumable wraps the error of a stopped walk with its token.
 func resumable(st *walkState, err error) error {
 	var ve *falcon.ValidationError
@@ -264,31 +242,35 @@ func resumable(st *walkState, err error) error {
 	return &ResumeError{Token: st.token(), Err: err}
 }
 
-// allParts is IndicatorsService.All for a walk of several partitions (or
-// any walk resumed from a token). Each partition's walker decodes its own
-// pages, so decoding runs in parallel too and the caller's loop only
-// hands indicators over.
-func (s *IndicatorsService) allParts(ctx context.Context, q *listQuery, yield func(*Indicator, error) bool) {
+// walkAll is All or AllIDs (where names it) for a walk of several
+// partitions (or any walk resumed from a token), over the pages that pages
+// (IndicatorsService.indicatorPages or idPages) returns for a partition.
+// Each partition's walker decodes its own pages, so decoding runs in
+// parallel too and the caller's loop only hands items over.
+func walkAll[T any](ctx context.Context, s *IndicatorsService, q *listQuery, where string,
+	pages func(lim *pageLimit, q *listQuery, filter, start string, opts ...pagination.Option) *pagination.Cursor[T],
+	yield func(T, error) bool) {
+	var zero T
 	st, err := s.startState(ctx, q)
 	if err != nil {
-		yield(nil, err)
+		yield(zero, err)
 		return
 	}
-	lim := newLimit(q)
+	lim := newPageLimit(q.limit)
 	filters := q.partFilters(st)
-	pages := func(ctx context.Context, i int, start string, alone bool) iter.Seq2[*pagination.Page[*Indicator], error] {
-		return s.indicatorPages(lim, q, filters[i], start, prefetch(alone)).Pages(ctx)
+	part := func(ctx context.Context, i int, start string, alone bool) iter.Seq2[*pagination.Page[T], error] {
+		return pages(lim, q, filters[i], start, prefetch(alone)).Pages(ctx)
 	}
-	use := func(items []*Indicator) (bool, error) {
-		for _, ind := range items {
-			if !yield(ind, nil) {
-				return false, nil
+	use := func(items []T) bool {
+		for _, it := range items {
+			if !yield(it, nil) {
+				return false
 			}
 		}
-		return true, nil
+		return true
 	}
-	if err := walkParts(ctx, "IndicatorsService.All", st, q.conc(), pages, use, func([]*Indicator) {}); err != nil {
-		yield(nil, resumable(st, err))
+	if err := walkParts(ctx, where, st, q.parallel, part, use); err != nil {
+		yield(zero, resumable(st, err))
 	}
 }
 
@@ -313,30 +295,4 @@ func (s *IndicatorsService) indicatorPages(lim *pageLimit, q *listQuery, filter,
 		}
 		return pagination.Page[*Indicator]{Items: out.list, Next: resp.Meta.Pagination.After, Total: int(resp.Meta.Pagination.Total), Meta: resp}, nil
 	}, opts...)
-}
-
-// allIDParts is AllIDs for a walk of several partitions (or any walk
-// resumed from a token).
-func (s *IndicatorsService) allIDParts(ctx context.Context, q *listQuery, yield func(string, error) bool) {
-	st, err := s.startState(ctx, q)
-	if err != nil {
-		yield("", err)
-		return
-	}
-	lim := newLimit(q)
-	filters := q.partFilters(st)
-	pages := func(ctx context.Context, i int, start string, alone bool) iter.Seq2[*pagination.Page[string], error] {
-		return s.idPages(lim, q, filters[i], start, prefetch(alone)).Pages(ctx)
-	}
-	use := func(ids []string) (bool, error) {
-		for _, id := range ids {
-			if !yield(id, nil) {
-				return false, nil
-			}
-		}
-		return true, nil
-	}
-	if err := walkParts(ctx, "IndicatorsService.AllIDs", st, q.conc(), pages, use, func([]string) {}); err != nil {
-		yield("", resumable(st, err))
-	}
 }
