@@ -387,7 +387,7 @@ func (p *IndicatorPaginator) HasMorePages() bool {
 	case p.cur != nil:
 		return p.cur.HasMorePages()
 	}
-	return p.st == nil || p.st.token() != ""
+	return p.st == nil || !p.st.done()
 }
 
 // NextPage fetches the next page and the Response it came in. On failure

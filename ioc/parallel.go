@@ -215,12 +215,10 @@ func walkParts[T any](ctx context.Context, where string, st *walkState, conc int
 	// The walkers have all returned: a partition is left unfinished only
 	// when the caller's context ended (or a walker panicked, raised by the
 	// deferred call).
-	for _, p := range st.Parts {
-		if !p.Done {
-			return parent.Err()
-		}
+	if st.done() {
+		return nil
 	}
-	return nil
+	return parent.Err()
 }
 
 // prefetch is the prefetch of a partition's pages: none when several

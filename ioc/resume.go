@@ -91,11 +91,7 @@ func (q *listQuery) fingerprint() string {
 
 // token encodes st, or returns "" when every partition is done.
 func (st *walkState) token() string {
-	done := true
-	for _, p := range st.Parts {
-		done = done && p.Done
-	}
-	if done {
+	if st.done() {
 		return ""
 	}
 	b, err := json.Marshal(st)
@@ -103,6 +99,16 @@ func (st *walkState) token() string {
 		return ""
 	}
 	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// done reports whether every partition of st is done.
+func (st *walkState) done() bool {
+	for _, p := range st.Parts {
+		if !p.Done {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeToken reads a resume token for the listing whose fingerprint is
