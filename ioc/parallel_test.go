@@ -165,6 +165,45 @@ func TestIndicatorsService_AllParallelBurst(t *testing.T) {
 	}
 }
 
+// TestIndicatorsService_AllParallelFinerPlanFails: when the second, finer
+// planning call fails, the walk keeps the weekly plan rather than failing,
+// and every indicator still comes exactly once.
+func TestIndicatorsService_AllParallelFinerPlanFails(t *testing.T) {
+	t.Parallel()
+	srv := falcontest.NewServer()
+	t.Cleanup(srv.Close)
+	base := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	inds := make([]falcontest.Indicator, 1000)
+	for i := range inds {
+		inds[i] = falcontest.Indicator{Type: "domain", Value: fmt.Sprintf("f%d.burst.example.com", i),
+			Action: "detect", Severity: "low", Platforms: []string{"linux"}, AppliedGlobally: true,
+			CreatedOn: base.Add(time.Duration(i) * time.Second)}
+	}
+	srv.AddIndicators(inds...)
+	iocs, ft := parallelClient(t, srv, "/iocs/aggregates/indicators/v1")
+	ctx := t.Context()
+	want := collectIDs(t, iocs.Indicators.AllIDs(ctx, &ioc.ListOptions{Limit: 100}), strID)
+	for _, walk := range []string{"All", "AllIDs"} {
+		ft.seen.Store(0)
+		ft.n.Store(2)
+		before := countPath(srv, "/iocs/aggregates/indicators/v1")
+		opts := &ioc.ListOptions{Limit: 100, Parallel: 4}
+		var got []string
+		if walk == "All" {
+			got = collectIDs(t, iocs.Indicators.All(ctx, opts), indID)
+		} else {
+			got = collectIDs(t, iocs.Indicators.AllIDs(ctx, opts), strID)
+		}
+		checkSame(t, got, want)
+		if ft.seen.Load() != 2 {
+			t.Errorf("%s: %d planning calls, want 2 (the second refused)", walk, ft.seen.Load())
+		}
+		if n := countPath(srv, "/iocs/aggregates/indicators/v1") - before; n != 1 {
+			t.Errorf("%s: %d planning calls answered, want 1", walk, n)
+		}
+	}
+}
+
 func TestIndicatorsService_AllParallelFilter(t *testing.T) {
 	t.Parallel()
 	iocs, _ := emuClient(t, falcontest.WithIndicators(2000))
