@@ -137,8 +137,9 @@
 // the plan did not see. Indicators created after the plan therefore fall in
 // an open-ended partition. A listing under two pages, or a client that may
 // not aggregate (the call needs the ioc:write scope: it answers 403), walks
-// sequentially; the plan's other failures end the walk with the API's
-// error, and a new walk plans again.
+// sequentially; the first call's other failures end the walk with the
+// API's error, and a new walk plans again. When the second, finer call
+// fails, the weekly histogram plans the walk.
 //
 // Guarantees: an indicator that exists for the whole walk comes exactly
 // once; one created or deleted during the walk at most once. The

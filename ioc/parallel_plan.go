@@ -134,7 +134,8 @@ const (
 // One aggregate call gives, per type, the count, the earliest and latest
 // created_on and a weekly histogram. When some week holds more than half
 // a partition's share (indicators imported in bursts, or a young tenant), a
-// second call asks for a histogram fine enough for the span instead.
+// second call asks for a histogram fine enough for the span instead; if it
+// fails, the weekly histogram plans the walk.
 func (s *IndicatorsService) plan(ctx context.Context, q *listQuery, n int) (parts []partition, known []string, err error) {
 	opts := &AggregateOptions{Filter: q.rawFilter, FromParent: q.fromParent}
 	first, _, err := s.Aggregate(ctx, AggregateRequest{
@@ -172,10 +173,12 @@ func (s *IndicatorsService) plan(ctx context.Context, q *listQuery, n int) (part
 				{Name: "created", Type: AggDateHistogram, Field: "created_on", Interval: strconv.FormatInt(width, 10) + "s"},
 			},
 		}, opts)
-		if err != nil {
-			return nil, nil, err
+		// Without the finer histogram, the weekly one still plans a walk
+		// (with partitions less even); a context that ended fails the walk's
+		// first request anyway.
+		if err == nil {
+			hist = histograms(second)
 		}
-		hist = histograms(second)
 	}
 	for _, h := range hist {
 		known = append(known, h.Type)
