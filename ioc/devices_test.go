@@ -13,6 +13,7 @@ import (
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
 	"github.com/falconioc/falcon/ioc"
+	"github.com/falconioc/falcon/pagination"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -272,6 +273,39 @@ func TestDevicesService_AllRanOnEarlyBreak(t *testing.T) {
 	// Two pages were needed; prefetch may have asked for a third.
 	if calls := mock.GetTotalCallCount(); n != 2 || calls < 2 || calls > 3 {
 		t.Errorf("%d ids and %d requests, want 2 ids and 2 or 3 requests", n, calls)
+	}
+}
+
+// TestDevicesService_AllRanOnOffsetWindow walks a server that gives no
+// total and has more ids than the offset window holds: every id inside the
+// window comes, then pagination.ErrOffsetWindow, in a *pagination.PageError
+// naming the offset past the last id yielded, and no request is sent at or
+// past the window.
+func TestDevicesService_AllRanOnOffsetWindow(t *testing.T) {
+	t.Parallel()
+	c, mock := mockClient(t)
+	devs := deviceIDs(ioc.MaxOffset + 500)
+	r, queries := svcQuery(t, func(q url.Values) httpmock.Responder {
+		off, _ := strconv.Atoi(q.Get("offset"))
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		end := min(off+limit, len(devs))
+		return jsonResponder(http.StatusOK, envelope(jsonStrings(devs[off:end]), fmt.Sprintf(`{"limit":%d,"offset":"%d"}`, limit, off)))
+	})
+	mock.RegisterResponder(http.MethodGet, mockBase+"/iocs/queries/indicators/devices/v1", r)
+	got, err := firstErr(c.Devices.AllRanOn(t.Context(), testRef, &ioc.RanOnOptions{Limit: 100}))
+	if !errors.Is(err, pagination.ErrOffsetWindow) {
+		t.Errorf("err = %v, want pagination.ErrOffsetWindow", err)
+	}
+	if pe, ok := errors.AsType[*pagination.PageError](err); !ok || pe.Cursor != strconv.Itoa(len(got)) {
+		t.Errorf("err = %#v, want a *pagination.PageError at offset %d, where the walk stopped", err, len(got))
+	}
+	if !slices.Equal(got, devs[:ioc.MaxOffset]) {
+		t.Errorf("AllRanOn yielded %d ids, want the first %d", len(got), ioc.MaxOffset)
+	}
+	for _, q := range queries() {
+		if off, _ := strconv.Atoi(q.Get("offset")); off >= ioc.MaxOffset {
+			t.Errorf("a request at offset %d", off)
+		}
 	}
 }
 
