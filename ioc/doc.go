@@ -89,8 +89,9 @@
 // methods, and the indicator iterators with ListOptions.Offset) stop with
 // ErrOffsetIgnored when a page repeats the one before (a server that
 // ignores the offset), and at the 10,000 offset window
-// (pagination.ErrOffsetWindow; the catalog and "ran on" walks only when
-// the API gives no total). Cursor walks (the indicator iterators and
+// (pagination.ErrOffsetWindow) rather than ask past it: the catalog and
+// "ran on" walks once the pages yielded reach it without the API's total
+// having ended the walk. Cursor walks (the indicator iterators and
 // IndicatorPaginator, sequential or parallel, and the legacy "ran on" All
 // methods) stop with ErrCursorIgnored when a page at a new cursor repeats
 // the one before (a server that ignores the cursor but makes up a new one
