@@ -217,7 +217,19 @@ func everyCallAnswers() []hostile.Answer {
 type hostileCall struct {
 	name string
 	run  func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error)
+	// ids marks a call that lists ids: of an answer shaped as an id list,
+	// it counts every id, with no error unless offsetWalk says one.
+	ids bool
+	// offsetWalk marks a walk that asks for the next offset after a full
+	// page: an answer that comes back the same at every offset stops it
+	// with ioc.ErrOffsetIgnored.
+	offsetWalk bool
 }
+
+// idShaped reports whether a is one of the usable answers shaped as an id
+// list, and offsetIgnored whether it is the same at every offset.
+func idShaped(a hostile.Answer) bool      { return a.Want == hostile.OK && strings.HasPrefix(a.Name, "ids") }
+func offsetIgnored(a hostile.Answer) bool { return strings.HasSuffix(a.Name, "(offset ignored)") }
 
 var hostileRef = ioc.Ref{Type: ioc.TypeDomain, Value: "example.com"}
 
@@ -331,20 +343,23 @@ func hostileCalls() []hostileCall {
 	// A server that claims a huge total and ignores the offset must not
 	// keep an offset walk going to the offset window.
 	byOffset := &ioc.ListOptions{Limit: 10, Offset: new(0)}
+	// Pages of one id are full pages, so the walk asks for the next
+	// offset even when the answer gives no total.
+	idsByOffset := &ioc.ListOptions{Limit: 1, Offset: new(0)}
 	update := []ioc.IndicatorUpdate{{ID: hostile.ID, Severity: ioc.Set(ioc.SeverityHigh)}, {ID: id2, Description: ioc.Clear[string]()}}
 	del := []string{hostile.ID, id2, id3}
 	return []hostileCall{
-		{"Indicators.Search", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Search", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			ids, _, err := c.Indicators.Search(ctx, list)
 			return page(t, ids, err, nonEmpty)
 		}},
-		{"Indicators.AllIDs", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.AllIDs", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Indicators.AllIDs(ctx, list), nonEmpty)
 		}},
-		{"Indicators.AllIDs by offset", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
-			return walk(t, c.Indicators.AllIDs(ctx, byOffset), nonEmpty)
+		{name: "Indicators.AllIDs by offset", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+			return walk(t, c.Indicators.AllIDs(ctx, idsByOffset), nonEmpty)
 		}},
-		{"Indicators.Paginator", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Paginator", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			p, n := c.Indicators.Paginator(list), 0
 			for pages := 0; p.HasMorePages(); pages++ {
 				if pages == 100 {
@@ -359,10 +374,10 @@ func hostileCalls() []hostileCall {
 			}
 			return n, nil
 		}},
-		{"Indicators.All by offset", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.All by offset", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Indicators.All(ctx, byOffset), nonNil)
 		}},
-		{"Indicators.Aggregate", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Aggregate", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, _, err := c.Indicators.Aggregate(ctx, ioc.AggregateRequest{Type: ioc.AggTerms, Field: "type"}, nil)
 			if err == nil && res == nil {
 				t.Error("nil result and nil error")
@@ -372,63 +387,63 @@ func hostileCalls() []hostileCall {
 			}
 			return len(res.Buckets), err
 		}},
-		{"Indicators.Create", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Create", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, err := c.Indicators.Create(ctx, []ioc.NewIndicator{{Type: ioc.TypeDomain, Value: "example.com", Action: ioc.ActionDetect,
 				Severity: ioc.SeverityLow, Platforms: []ioc.Platform{ioc.PlatformWindows}, AppliedGlobally: true}}, nil)
 			return writeAccounted(t, res, 1, err)
 		}},
-		{"Indicators.Update", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Update", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, err := c.Indicators.Update(ctx, update, nil)
 			return writeAccounted(t, res, len(update), err)
 		}},
-		{"Indicators.BulkUpdate", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.BulkUpdate", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, err := c.Indicators.BulkUpdate(ctx, ioc.BulkUpdate{Filter: ioc.MatchAll(), Severity: ioc.Set(ioc.SeverityHigh)}, nil)
 			return writeAccounted(t, res, -1, err)
 		}},
-		{"Indicators.Delete", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.Delete", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, err := c.Indicators.Delete(ctx, del, nil)
 			return deleteAccounted(t, res, del, err)
 		}},
-		{"Indicators.DeleteWhere", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Indicators.DeleteWhere", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, err := c.Indicators.DeleteWhere(ctx, ioc.MatchAll(), nil)
 			if res != nil && slices.Contains(res.Deleted, "") {
 				t.Errorf("an empty id in Deleted: %q", res.Deleted)
 			}
 			return deleteAccounted(t, res, nil, err)
 		}},
-		{"Actions.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Actions.List", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Actions.List(ctx, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Actions.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Actions.All", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Actions.All(ctx, nil), nonEmpty)
 		}},
-		{"Actions.Get", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Actions.Get", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, _, err := c.Actions.Get(ctx, ioc.ActionDetect, ioc.ActionAllow)
 			return found(t, res, 2, err)
 		}},
-		{"Types.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Types.List", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Types.List(ctx, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Types.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Types.All", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Types.All(ctx, nil), nonEmpty)
 		}},
-		{"Platforms.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Platforms.List", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Platforms.List(ctx, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Platforms.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Platforms.All", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Platforms.All(ctx, &ioc.CatalogOptions{Offset: "5"}), nonEmpty)
 		}},
-		{"Severities.List", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Severities.List", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Severities.List(ctx, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Severities.All", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Severities.All", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Severities.All(ctx, nil), nonEmpty)
 		}},
-		{"Client.Catalog", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Client.Catalog", offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			cat, err := c.Catalog(ctx)
 			if err != nil {
 				return 0, err
@@ -439,45 +454,45 @@ func hostileCalls() []hostileCall {
 			}
 			return n, nil
 		}},
-		{"Devices.Count", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Devices.Count", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			dc, _, err := c.Devices.Count(ctx, hostileRef)
 			if err == nil && (dc == nil || dc.Count < 0) {
 				t.Errorf("count %+v", dc)
 			}
 			return 0, err
 		}},
-		{"Devices.CountLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Devices.CountLegacy", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			dc, _, err := c.Devices.CountLegacy(ctx, hostileRef)
 			if err == nil && (dc == nil || dc.Count < 0) {
 				t.Errorf("count %+v", dc)
 			}
 			return 0, err
 		}},
-		{"Devices.RanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Devices.RanOn", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Devices.RanOn(ctx, hostileRef, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Devices.AllRanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Devices.AllRanOn", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Devices.AllRanOn(ctx, hostileRef, &ioc.RanOnOptions{Limit: 10}), nonEmpty)
 		}},
-		{"Devices.AllRanOnLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Devices.AllRanOnLegacy", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Devices.AllRanOnLegacy(ctx, hostileRef, nil), nonEmpty)
 		}},
-		{"Processes.RanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Processes.RanOn", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			v, _, err := c.Processes.RanOn(ctx, hostileRef, hostileDevice, nil)
 			return page(t, v, err, nonEmpty)
 		}},
-		{"Processes.AllRanOn", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Processes.AllRanOn", ids: true, offsetWalk: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Processes.AllRanOn(ctx, hostileRef, hostileDevice, nil), nonEmpty)
 		}},
-		{"Processes.AllRanOnLegacy", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Processes.AllRanOnLegacy", ids: true, run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			return walk(t, c.Processes.AllRanOnLegacy(ctx, hostileRef, hostileDevice, nil), nonEmpty)
 		}},
-		{"Processes.Get", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Processes.Get", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			res, _, err := c.Processes.Get(ctx, "pid:"+hostileDevice+":1", "pid:"+hostileDevice+":2")
 			return found(t, res, 2, err)
 		}},
-		{"Reports.Create", func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
+		{name: "Reports.Create", run: func(t *testing.T, ctx context.Context, c *ioc.Client) (int, error) {
 			job, _, err := c.Reports.Create(ctx, ioc.ReportRequest{Format: "csv"})
 			switch {
 			case err != nil:
@@ -549,8 +564,21 @@ func TestHostileServerEveryCall(t *testing.T) {
 					runtime.ReadMemStats(&ms)
 					heap = ms.HeapAlloc
 				}
-				_, err := call.run(t, ctx, c)
+				n, err := call.run(t, ctx, c)
 				cancel()
+				if idShaped(a) {
+					switch {
+					case call.offsetWalk && offsetIgnored(a):
+						if !errors.Is(err, ioc.ErrOffsetIgnored) {
+							t.Errorf("%s: err %v; want ioc.ErrOffsetIgnored", call.name, err)
+						}
+					case call.ids && err != nil:
+						t.Errorf("%s: err %v; want the ids", call.name, err)
+					}
+					if call.ids && n != a.Items {
+						t.Errorf("%s: %d ids, want %d", call.name, n, a.Items)
+					}
+				}
 				// The body read stops at the limit: an answer four times
 				// over it read whole would pass this bound.
 				if heap > 0 {
