@@ -204,6 +204,7 @@ func everyCallAnswers() []hostile.Answer {
 		ids("ids", `{"meta":{"pagination":{"total":2,"offset":0}},"resources":["`+hostile.ID+`","`+id2+`"]}`, hostile.OK, 2),
 		ids("ids, no total (offset ignored)", `{"resources":["`+hostile.ID+`"]}`, hostile.OK, 1),
 		ids("ids, negative total (offset ignored)", `{"meta":{"pagination":{"total":-1,"offset":-3}},"resources":["`+hostile.ID+`"]}`, hostile.OK, 1),
+		ids("ids, one repeated", `{"meta":{"pagination":{"total":3,"offset":0}},"resources":["`+hostile.ID+`","`+id2+`","`+hostile.ID+`"]}`, hostile.OK, 3),
 		ids("ids, huge total (offset ignored)", `{"meta":{"pagination":{"total":99999999}},"resources":["`+hostile.ID+`"]}`, hostile.OK, 1),
 		ids("null in ids", hostile.Envelope(`["`+hostile.ID+`",null]`), hostile.Decode, 0),
 		ids("number in ids", hostile.Envelope(`["`+hostile.ID+`",5]`), hostile.Decode, 0),
@@ -306,7 +307,9 @@ func writeAccounted(t *testing.T, res *ioc.WriteResult, n int, err error) (int, 
 }
 
 // deleteAccounted checks a deletion's result: every id asked is in exactly
-// one of Deleted, NotFound and Failed, and no other id is.
+// one of Deleted, NotFound and Failed, and no other id is. With ids nil
+// (DeleteWhere, which does not know the ids), every id of the result is in
+// exactly one place, once.
 func deleteAccounted(t *testing.T, res *ioc.DeleteResult, ids []string, err error) (int, error) {
 	t.Helper()
 	if res == nil {
@@ -333,6 +336,11 @@ func deleteAccounted(t *testing.T, res *ioc.DeleteResult, ids []string, err erro
 	}
 	if ids != nil && len(seen) > 0 {
 		t.Errorf("ids not asked for in the result: %v", seen)
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("id %.8s... is %d times in Deleted %v, NotFound %v, Failed %v", id, n, res.Deleted, res.NotFound, res.Failed)
+		}
 	}
 	return len(res.Deleted), err
 }
