@@ -268,8 +268,8 @@ func (s *IndicatorsService) Delete(ctx context.Context, ids []string, opts *Dele
 // DeleteWhere deletes every indicator filter matches, in one request. A
 // zero filter is refused with a *falcon.ValidationError: pass MatchAll() to
 // delete every indicator. The filter is checked like every Filter. The
-// result lists the ids deleted and the answer's trace id; the error is the
-// validation or request error, with a nil result. Of opts, Comment and
+// result lists the ids deleted, each once, and the answer's trace id; the
+// error is the validation or request error, with a nil result. Of opts, Comment and
 // FromParent apply.
 //
 // Falcon API: DELETE /iocs/entities/indicators/v1
@@ -293,6 +293,12 @@ func (s *IndicatorsService) DeleteWhere(ctx context.Context, filter Filter, opts
 	}
 	res := &DeleteResult{Requests: 1, Attempts: counted.n()}
 	res.add(deleted, resp.Errors, traceOf(resp, nil))
-	res.Deleted = slices.Compact(res.Deleted) // the API lists each id once; a repeat is not a second deletion
+	// The API lists each id once; a repeat is not a second deletion.
+	seen := make(map[string]bool, len(res.Deleted))
+	res.Deleted = slices.DeleteFunc(res.Deleted, func(id string) bool {
+		dup := seen[id]
+		seen[id] = true
+		return dup
+	})
 	return res, nil
 }
