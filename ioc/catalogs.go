@@ -150,35 +150,24 @@ func allCatalog[T ~string](ctx context.Context, s *service, path string, opts *C
 // stringOffsetSeq walks an endpoint whose offset is a string holding a
 // number, as the catalog and "ran on" calls have. fetch returns the page
 // at offset. A server that ignores the offset would serve the same page
-// forever when it gives no total: a page equal to the one before ends the
-// walk with ErrOffsetIgnored. A walk that reaches the API's offset window
-// (its total, when it gives one, ends it before) ends there with
-// pagination.ErrOffsetWindow, without asking: the API refuses an offset
-// past it. Both arrive in a *pagination.PageError naming the offset.
-func stringOffsetSeq[T comparable](ctx context.Context, start string, fetch func(ctx context.Context, offset string) ([]T, *falcon.Response, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var prev []T // the page before, in this walk
-		p := pagination.NewStringOffset(func(ctx context.Context, offset string) (pagination.Page[T], error) {
-			if atOrPast(offset, pagination.DefaultMaxOffset) {
-				return pagination.Page[T]{}, pagination.ErrOffsetWindow
-			}
-			items, resp, err := fetch(ctx, offset)
-			if err != nil {
-				return pagination.Page[T]{}, err
-			}
-			if len(items) > 0 && slices.Equal(items, prev) {
-				return pagination.Page[T]{}, ErrOffsetIgnored
-			}
-			prev = items
-			pg := resp.Meta.Pagination
-			return pagination.Page[T]{Items: items, Next: nextStringOffset(offset, pg, len(items)), Total: int(pg.Total), Meta: resp}, nil
-		}, pagination.WithStartCursor(start))
-		for v, err := range p.All(ctx) {
-			if !yield(v, err) || err != nil {
-				return
-			}
+// forever when it gives no total: a page that repeats the one before (its
+// length, first and last ids) ends the walk with ErrOffsetIgnored. A walk
+// that reaches the API's offset window (its total, when it gives one,
+// ends it before) ends there with pagination.ErrOffsetWindow, without
+// asking: the API refuses an offset past it. Both arrive in a
+// *pagination.PageError naming the offset.
+func stringOffsetSeq[T ~string](ctx context.Context, start string, fetch func(ctx context.Context, offset string) ([]T, *falcon.Response, error)) iter.Seq2[T, error] {
+	return pagination.NewStringOffset(func(ctx context.Context, offset string) (pagination.Page[T], error) {
+		if atOrPast(offset, pagination.DefaultMaxOffset) {
+			return pagination.Page[T]{}, pagination.ErrOffsetWindow
 		}
-	}
+		items, resp, err := fetch(ctx, offset)
+		if err != nil {
+			return pagination.Page[T]{}, err
+		}
+		pg := resp.Meta.Pagination
+		return pagination.Page[T]{Items: items, Next: nextStringOffset(offset, pg, len(items)), Total: int(pg.Total), Meta: resp}, nil
+	}, pagination.WithStartCursor(start), repeatedPage(func(v T) string { return string(v) }, ErrOffsetIgnored)).All(ctx)
 }
 
 // atOrPast reports whether the string offset s is a number at or above n.

@@ -28,13 +28,19 @@ var ErrOffsetIgnored = errors.New("ioc: the API answered the same page at the ne
 var ErrCursorIgnored = errors.New("ioc: the API answered the same page at a new cursor (it ignores the cursor)")
 
 // samePage is the option that stops a cursor walk of items with ids (id
-// gives one) on a page that repeats the one before (ErrCursorIgnored). A
-// page is known by its length and its first and last ids: the pages of
-// one walk never share an id.
+// gives one) on a page that repeats the one before (ErrCursorIgnored).
 func samePage[T any](id func(T) string) pagination.Option {
+	return repeatedPage(id, ErrCursorIgnored)
+}
+
+// repeatedPage is the option that stops a cursor or string-offset walk of
+// items with ids (id gives one) with err on a page that repeats the one
+// before. A page is known by its length and its first and last ids: the
+// pages of one walk never share an id.
+func repeatedPage[T any](id func(T) string, err error) pagination.Option {
 	return pagination.WithSamePage(func(items []T) string {
 		return strconv.Itoa(len(items)) + " " + id(items[0]) + " " + id(items[len(items)-1])
-	}, ErrCursorIgnored)
+	}, err)
 }
 
 func sameString(s string) string { return s }
