@@ -58,7 +58,9 @@
 //     further request is sent, and once they have all returned it is
 //     raised again on the caller's goroutine as a *PanicError that keeps
 //     the value (errors.Is and errors.As see through it when it is an
-//     error), says where it happened and holds the stack where it did. A
+//     error), says where it happened and holds the stack where it did
+//     (or, for a panic in a catalog walk's page fetch, where package
+//     pagination raised it again on the walk's goroutine). A
 //     look-up or Delete small enough for one request runs on the caller's
 //     goroutine and raises the same *PanicError, so the value does not
 //     depend on the number of ids. Calls that send one request (List,

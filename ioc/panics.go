@@ -31,13 +31,18 @@ type PanicError struct {
 	Where string
 	// Value is the value the function panicked with.
 	Value any
-	// Stack is the stack of the goroutine where it panicked.
+	// Stack is the stack of the goroutine that recovered the panic, as it
+	// stood then: where the function panicked, unless the panic happened
+	// in a page fetch of a walk (Catalog walks the catalogs with package
+	// pagination), which pagination raises again on the goroutine that
+	// ranges over the walk without the fetch's stack. Stack then shows
+	// where the walk raised it again, not the function that panicked.
 	Stack []byte
 }
 
-// Error returns "ioc: panic in WHERE: VALUE", then the worker's stack on
-// the lines that follow, so that a program that dies of the panic shows
-// where it happened.
+// Error returns "ioc: panic in WHERE: VALUE", then Stack on the lines that
+// follow, so that a program that dies of the panic shows where it
+// happened (for a walk's, where it was raised again).
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("ioc: panic in %s: %v\n\n%s", e.Where, e.Value, e.Stack)
 }
