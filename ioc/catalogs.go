@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/pagination"
@@ -270,54 +269,44 @@ type Catalog struct {
 // GET /iocs/queries/ioc-types/v1, GET /iocs/queries/platforms/v1 and
 // GET /iocs/queries/severities/v1
 func (c *Client) Catalog(ctx context.Context) (*Catalog, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var (
-		cat   Catalog
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-		pan   workerPanics
-	)
-	run := func(name string, f func() error) {
-		wg.Go(func() {
-			defer func() { pan.keep(recover(), "Client.Catalog", cancel) }()
-			if err := f(); err != nil {
-				err = fmt.Errorf("ioc: loading the %s catalog: %w", name, err)
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-				cancel(err)
+	var cat Catalog
+	loads := []struct {
+		name string
+		load func(ctx context.Context) error
+	}{
+		{"actions", func(ctx context.Context) error {
+			ids, err := collect(c.Actions.All(ctx, nil))
+			if err != nil || len(ids) == 0 {
+				return err
 			}
-		})
-	}
-	run("actions", func() error {
-		var ids []Action
-		for id, err := range c.Actions.All(ctx, nil) {
+			acts, _, err := c.Actions.Get(ctx, ids...)
 			if err != nil {
 				return err
 			}
-			ids = append(ids, id)
-		}
-		if len(ids) == 0 {
+			cat.Actions = acts.Found
 			return nil
-		}
-		acts, _, err := c.Actions.Get(ctx, ids...)
-		if err != nil {
+		}},
+		{"types", func(ctx context.Context) (err error) {
+			cat.Types, err = collect(c.Types.All(ctx, nil))
 			return err
+		}},
+		{"platforms", func(ctx context.Context) (err error) {
+			cat.Platforms, err = collect(c.Platforms.All(ctx, nil))
+			return err
+		}},
+		{"severities", func(ctx context.Context) (err error) {
+			cat.Severities, err = collect(c.Severities.All(ctx, nil))
+			return err
+		}},
+	}
+	err := forEach(ctx, "Client.Catalog", len(loads), len(loads), func(ctx context.Context, i int) error {
+		if err := loads[i].load(ctx); err != nil {
+			return fmt.Errorf("ioc: loading the %s catalog: %w", loads[i].name, err)
 		}
-		cat.Actions = acts.Found
 		return nil
 	})
-	run("types", func() (err error) { cat.Types, err = collect(c.Types.All(ctx, nil)); return err })
-	run("platforms", func() (err error) { cat.Platforms, err = collect(c.Platforms.All(ctx, nil)); return err })
-	run("severities", func() (err error) { cat.Severities, err = collect(c.Severities.All(ctx, nil)); return err })
-	wg.Wait()
-	pan.raise()
-	if first != nil {
-		return nil, first
+	if err != nil {
+		return nil, err
 	}
 	return &cat, nil
 }
