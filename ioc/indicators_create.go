@@ -70,7 +70,7 @@ func (s *IndicatorsService) Create(ctx context.Context, items []NewIndicator, op
 	r.lookups.sent = func(resp *falcon.Response, err error) { r.sent(traceOf(resp, err)) }
 	r.invalid(c)
 	counted := countAttempts(ctx)
-	r.run(counted.ctx, "Create", r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
+	r.run(counted.ctx, "IndicatorsService.Create", r.batches(), func(ctx context.Context, idx []int) { r.createBatch(ctx, norm, idx) })
 	r.finish()
 	r.res.Attempts = counted.n()
 	return r.res, r.res.Err()

@@ -48,7 +48,7 @@ func (s *IndicatorsService) Update(ctx context.Context, items []IndicatorUpdate,
 	}
 	r.invalid(c)
 	counted := countAttempts(ctx)
-	r.run(counted.ctx, "Update", r.batches(), func(ctx context.Context, idx []int) {
+	r.run(counted.ctx, "IndicatorsService.Update", r.batches(), func(ctx context.Context, idx []int) {
 		body := updateBody{Comment: cfg.Comment, Indicators: make([]*IndicatorUpdate, len(idx))}
 		for k, i := range idx {
 			body.Indicators[k] = &norm[i]

@@ -121,8 +121,9 @@ func (r *writeRun) batches() [][]int {
 // ctx ends fail with ErrNotSent. A panic on a worker (in send, or in the
 // Progress callback) cancels the others' context, so that no batch starts
 // after it, and is raised again here, as a *PanicError naming the method
-// or the callback, once every worker has returned.
-func (r *writeRun) run(ctx context.Context, op string, batches [][]int, send func(ctx context.Context, idx []int)) {
+// (method, such as "IndicatorsService.Create") or the callback, once every
+// worker has returned.
+func (r *writeRun) run(ctx context.Context, method string, batches [][]int, send func(ctx context.Context, idx []int)) {
 	total := 0
 	for _, b := range batches {
 		total += len(b)
@@ -146,7 +147,7 @@ func (r *writeRun) run(ctx context.Context, op string, batches [][]int, send fun
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			where := "IndicatorsService." + op
+			where := method
 			defer func() { panics.keep(recover(), where, cancel) }()
 			send(ctx, b)
 			where = "WriteOptions.Progress"
