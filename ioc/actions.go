@@ -50,10 +50,5 @@ func (s *ActionsService) Get(ctx context.Context, ids ...Action) (*GetResult[*Ac
 	if err != nil {
 		return nil, nil, err
 	}
-	return getByIDs(ctx, "ActionsService.Get", uniq, getEntities[ActionInfo]((*service)(s), pathActionGet), func(a *ActionInfo) string {
-		if a == nil {
-			return ""
-		}
-		return string(a.ID)
-	})
+	return getByIDs(ctx, "ActionsService.Get", uniq, getEntities[ActionInfo]((*service)(s), pathActionGet), func(a *ActionInfo) string { return string(a.ID) })
 }

@@ -216,10 +216,5 @@ func (s *ProcessesService) Get(ctx context.Context, ids ...string) (*GetResult[*
 	if err != nil {
 		return nil, nil, err
 	}
-	return getByIDs(ctx, "ProcessesService.Get", uniq, getEntities[Process]((*service)(s), pathProcessGet), func(p *Process) string {
-		if p == nil {
-			return ""
-		}
-		return p.ID
-	})
+	return getByIDs(ctx, "ProcessesService.Get", uniq, getEntities[Process]((*service)(s), pathProcessGet), func(p *Process) string { return p.ID })
 }
