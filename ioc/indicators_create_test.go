@@ -7,22 +7,23 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/falconioc/falcon"
 	"github.com/falconioc/falcon/falcontest"
 	"github.com/falconioc/falcon/ioc"
 )
 
 // preExisting stores, before a Create, the rows its items 0 and 1 will
-// meet: item 0's value with the very fields Create sends, created a minute
-// before (server time); item 1's value created just now with another
+// meet: item 0's value with the very fields Create sends, created at
+// created (server time); item 1's value created just now with another
 // action.
 // It returns their ids.
-func preExisting(srv *falcontest.Server, items []ioc.NewIndicator, now time.Time) (old, other string) {
+func preExisting(srv *falcontest.Server, items []ioc.NewIndicator, created time.Time) (old, other string) {
 	a, b := items[0], items[1]
 	ids := srv.AddIndicators(
 		falcontest.Indicator{
 			Type: string(a.Type), Value: a.Value, Action: string(a.Action), Severity: string(a.Severity),
 			Platforms: platformNames(a.Platforms), Tags: a.Tags, Source: a.Source,
-			AppliedGlobally: a.AppliedGlobally, CreatedOn: now.Add(-time.Minute),
+			AppliedGlobally: a.AppliedGlobally, CreatedOn: created,
 		},
 		falcontest.Indicator{
 			Type: string(b.Type), Value: b.Value, Action: "allow", Severity: string(b.Severity),
@@ -59,17 +60,44 @@ func TestCreate_LostAnswerKeepsDuplicates(t *testing.T) {
 		{"dropped before the write", func(srv *falcontest.Server) { srv.DropNext(1) }},
 	}
 	// The server's clock may run ahead of the client's or behind it: the
-	// Date header of its answers tells the client by how much.
-	for _, skew := range []time.Duration{0, 10 * time.Minute, -10 * time.Minute} {
+	// Date header of its answers tells the client by how much, and item
+	// 0's row, created a minute before the call, existed. Without a Date
+	// the client allows five minutes for a clock it cannot measure: a row
+	// created ten minutes before existed, and the rows the call creates,
+	// dated three minutes before it on a server clock that far behind,
+	// are still the call's.
+	clocks := []struct {
+		name   string
+		skew   time.Duration
+		noDate bool
+		age    time.Duration // of item 0's row
+	}{
+		{"0s", 0, false, time.Minute},
+		{"10m0s", 10 * time.Minute, false, time.Minute},
+		{"-10m0s", -10 * time.Minute, false, time.Minute},
+		{"no Date, -3m0s", -3 * time.Minute, true, 10 * time.Minute},
+	}
+	for _, cl := range clocks {
 		for _, f := range faults {
-			t.Run(skew.String()+"/"+f.name, func(t *testing.T) {
+			t.Run(cl.name+"/"+f.name, func(t *testing.T) {
 				t.Parallel()
 				synctest.Test(t, func(t *testing.T) {
-					clock := func() time.Time { return time.Now().Add(skew) }
+					clock := func() time.Time { return time.Now().Add(cl.skew) }
 					srv := falcontest.NewUnstartedServer(falcontest.WithClock(clock), falcontest.WithRateLimit(0))
-					c := indMemClient(t, srv, false)
+					var opts []falcon.Option
+					if cl.noDate {
+						mem := indMemTransport(srv)
+						opts = append(opts, falcon.WithHTTPClient(&http.Client{Transport: roundTripper(func(req *http.Request) (*http.Response, error) {
+							resp, err := mem.RoundTrip(req)
+							if resp != nil {
+								resp.Header.Del("Date")
+							}
+							return resp, err
+						})}))
+					}
+					c := indMemClient(t, srv, false, opts...)
 					items := indTestItems("dup", 6)
-					old, other := preExisting(srv, items, clock())
+					old, other := preExisting(srv, items, clock().Add(-cl.age))
 					f.inject(srv)
 					res, err := c.Indicators.Create(t.Context(), items, nil)
 					if !errors.Is(err, ioc.ErrDuplicate) {
