@@ -53,17 +53,17 @@
 //     changes nothing, and ranging again starts from the same position.
 //   - Panics. Create, Update, Get (of indicators, actions and
 //     processes), Delete, Client.Catalog and the parallel walks of All and
-//     AllIDs fan their requests out over worker goroutines. A panic there (in the caller's own transport, or
-//     in WriteOptions.Progress) cancels the other workers, so that no
-//     further request is sent, and once they have all returned it is
-//     raised again on the caller's goroutine as a *PanicError that keeps
-//     the value (errors.Is and errors.As see through it when it is an
-//     error), says where it happened and holds the stack where it did
-//     (or, for a panic in a catalog walk's page fetch, where package
-//     pagination raised it again on the walk's goroutine). A
-//     look-up or Delete small enough for one request runs on the caller's
-//     goroutine and raises the same *PanicError, so the value does not
-//     depend on the number of ids. Calls that send one request (List,
+//     AllIDs fan their requests out over worker goroutines. A panic there
+//     (in the caller's own transport, or in WriteOptions.Progress) cancels
+//     the other workers, so that no further request is sent, and once
+//     they have all returned it is raised again on the caller's goroutine
+//     as a *PanicError that keeps the value (errors.Is and errors.As see
+//     through it when it is an error), says where it happened and holds
+//     the stack where it did (or, for a page fetch that package pagination
+//     ran on a goroutine of its own, where pagination raised it again; see
+//     PanicError.Stack). A look-up or Delete small enough for one request
+//     runs on the caller's goroutine and raises the same *PanicError, so
+//     the value does not depend on the number of ids. Calls that send one request (List,
 //     Search, DeleteWhere, ...) let a panic through unchanged, and
 //     iterators raise it again on the ranging goroutine, as package
 //     pagination does.

@@ -32,11 +32,13 @@ type PanicError struct {
 	// Value is the value the function panicked with.
 	Value any
 	// Stack is the stack of the goroutine that recovered the panic, as it
-	// stood then: where the function panicked, unless the panic happened
-	// in a page fetch of a walk (Catalog walks the catalogs with package
-	// pagination), which pagination raises again on the goroutine that
-	// ranges over the walk without the fetch's stack. Stack then shows
-	// where the walk raised it again, not the function that panicked.
+	// stood then: where the function panicked, unless package pagination
+	// ran it on a goroutine of its own (a page fetch of a walk that
+	// fetches ahead, as Catalog's walks of the catalogs do, and a parallel
+	// walk's partition when it walks alone) and raised it again, without
+	// that goroutine's stack, on the goroutine ranging over the walk.
+	// Stack then shows where the walk raised it again, not the function
+	// that panicked.
 	Stack []byte
 }
 
