@@ -149,16 +149,7 @@ func TestFanOut_TransportPanicReachesTheCaller(t *testing.T) {
 					tc.call(ctx, ioc.New(fc))
 					return nil
 				}()
-				pe, ok := got.(*ioc.PanicError)
-				if !ok {
-					t.Fatalf("recovered %T %v, want an *ioc.PanicError", got, got)
-				}
-				if pe.Value != value {
-					t.Errorf("Value = %v, want %v", pe.Value, value)
-				}
-				if _, isErr := value.(error); isErr != errors.Is(pe, errTransportPanic) {
-					t.Errorf("errors.Is(%v, errTransportPanic) = %v", pe, !isErr)
-				}
+				pe := asPanicError(t, got, value, errTransportPanic)
 				if pe.Where != tc.where {
 					t.Errorf("Where = %q, want %q", pe.Where, tc.where)
 				}
@@ -265,4 +256,22 @@ func TestParallelWalk_TransportPanicReachesTheCaller(t *testing.T) {
 			}
 		})
 	}
+}
+
+// asPanicError checks that got, a recovered value, is an *ioc.PanicError
+// holding value, which errors.Is matches to sentinel exactly when value is
+// an error, and returns it.
+func asPanicError(t *testing.T, got, value any, sentinel error) *ioc.PanicError {
+	t.Helper()
+	pe, ok := got.(*ioc.PanicError)
+	if !ok {
+		t.Fatalf("recovered %T %v, want an *ioc.PanicError", got, got)
+	}
+	if pe.Value != value {
+		t.Errorf("Value = %v, want %v", pe.Value, value)
+	}
+	if _, isErr := value.(error); isErr != errors.Is(pe, sentinel) {
+		t.Errorf("errors.Is(%v, %v) = %v", pe, sentinel, !isErr)
+	}
+	return pe
 }

@@ -62,16 +62,7 @@ func TestWrite_ProgressPanicReachesTheCaller(t *testing.T) {
 					}
 					return nil
 				}()
-				pe, ok := got.(*ioc.PanicError)
-				if !ok {
-					t.Fatalf("recovered %T %v, want an *ioc.PanicError", got, got)
-				}
-				if pe.Value != value {
-					t.Errorf("Value = %v, want %v", pe.Value, value)
-				}
-				if _, isErr := value.(error); isErr != errors.Is(pe, errProgress) {
-					t.Errorf("errors.Is(%v, errProgress) = %v", pe, !isErr)
-				}
+				pe := asPanicError(t, got, value, errProgress)
 				first, _, _ := strings.Cut(pe.Error(), "\n")
 				if !strings.Contains(first, "WriteOptions.Progress") || !strings.Contains(first, fmt.Sprint(value)) {
 					t.Errorf("Error() starts %q, want it to name WriteOptions.Progress and the value", first)
